@@ -1,0 +1,44 @@
+"""Workspace macros for imagewriter. Nothing here downloads.
+
+    load("@imagewriter//rules:repositories.bzl",
+         "imagewriter_dependencies", "imagewriter_register_toolchains")
+    imagewriter_dependencies()
+    imagewriter_register_toolchains()
+"""
+
+load("//rules/private:local_repository.bzl", "mirror_directory")
+
+# Repositories that Bazel 4.2.3's @bazel_tools needs, shimmed locally.
+_SHIMS = ["rules_cc", "rules_java", "remote_coverage_tools"]
+
+# Debian -dev packages, each described by a BUILD file in third_party/.
+_SYSTEM_LIBRARIES = ["absl", "re2", "zlib", "zstd", "boringssl", "protobuf", "googletest", "benchmark"]
+
+def _maybe(rule, name, **kwargs):
+    if not native.existing_rule(name):
+        rule(name = name, **kwargs)
+
+def imagewriter_dependencies():
+    """Declares every external repository imagewriter needs, all local."""
+    for shim in _SHIMS:
+        _maybe(
+            mirror_directory,
+            name = shim,
+            marker = "@imagewriter//third_party/%s:WORKSPACE" % shim,
+        )
+
+    # From Debian's bazel-platforms and bazel-skylib.
+    _maybe(native.local_repository, name = "platforms", path = "/usr/share/bazel/tools/platforms")
+    _maybe(native.local_repository, name = "bazel_skylib", path = "/usr/share/bazel/tools/skylib")
+
+    for lib in _SYSTEM_LIBRARIES:
+        _maybe(
+            native.new_local_repository,
+            name = "system_" + lib,
+            path = "/usr",
+            build_file = "@imagewriter//third_party:%s.BUILD" % lib,
+        )
+
+def imagewriter_register_toolchains():
+    """Registers the imagewriter toolchain built from source."""
+    pass
