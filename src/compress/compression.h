@@ -1,0 +1,42 @@
+// Compression: the three layer encodings imagewriter reads and writes, and
+// detection of an input's encoding from its first bytes.
+//
+// Detection uses magic numbers only (gzip 1f 8b, zstd 28 b5 2f fd); anything
+// else is treated as an uncompressed tar and left to the tar reader to judge.
+#ifndef IMAGEWRITER_COMPRESS_COMPRESSION_H_
+#define IMAGEWRITER_COMPRESS_COMPRESSION_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "src/io/byte_sink.h"
+
+namespace imagewriter {
+
+enum class Compression { kNone, kGzip, kZstd };
+
+// "none", "gzip" or "zstd".
+absl::string_view CompressionName(Compression c);
+absl::StatusOr<Compression> ParseCompression(absl::string_view name);
+
+// Needs at least 4 bytes of the stream, or the whole stream if shorter.
+Compression DetectCompression(absl::string_view prefix);
+
+// Default and valid levels per compression, e.g. gzip 1..9 (default 6).
+int DefaultLevel(Compression c);
+absl::Status CheckLevel(Compression c, int level);
+
+// A sink that decodes its input and appends the decoded bytes to `out`.
+// Finish() fails if the stream is truncated or corrupt; errors give the
+// offset in the compressed stream. For kNone it forwards bytes unchanged.
+std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out);
+
+// A sink that encodes its input and appends the encoded bytes to `out`.
+// The output is a pure function of the input bytes, the compression and the
+// level: independent of chunking, CPU, time and host.
+std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out);
+
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_COMPRESS_COMPRESSION_H_

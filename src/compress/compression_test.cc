@@ -1,0 +1,168 @@
+#include "src/compress/compression.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "src/digest/digest.h"
+
+namespace imagewriter {
+namespace {
+
+std::string SampleData(size_t n) {
+  std::string data;
+  uint32_t x = 12345;
+  while (data.size() < n) {
+    x = x * 1103515245 + 12345;
+    // Mix compressible text with some noise.
+    data += "usr/lib/x86_64-linux-gnu/libexample.so.";
+    data.push_back(static_cast<char>(x >> 24));
+  }
+  data.resize(n);
+  return data;
+}
+
+absl::StatusOr<std::string> Encode(Compression c, int level,
+                                   const std::string& in, size_t chunk) {
+  StringSink out;
+  std::unique_ptr<ByteSink> enc = NewEncoder(c, level, &out);
+  for (size_t i = 0; i < in.size(); i += chunk) {
+    absl::Status s = enc->Append(absl::string_view(in).substr(i, chunk));
+    if (!s.ok()) return s;
+  }
+  absl::Status s = enc->Finish();
+  if (!s.ok()) return s;
+  return out.data();
+}
+
+absl::StatusOr<std::string> Decode(Compression c, const std::string& in,
+                                   size_t chunk) {
+  StringSink out;
+  std::unique_ptr<ByteSink> dec = NewDecoder(c, &out);
+  for (size_t i = 0; i < in.size(); i += chunk) {
+    absl::Status s = dec->Append(absl::string_view(in).substr(i, chunk));
+    if (!s.ok()) return s;
+  }
+  absl::Status s = dec->Finish();
+  if (!s.ok()) return s;
+  return out.data();
+}
+
+TEST(DetectTest, MagicBytes) {
+  EXPECT_EQ(DetectCompression("\x1f\x8b\x08\x00"), Compression::kGzip);
+  EXPECT_EQ(DetectCompression("\x28\xb5\x2f\xfd"), Compression::kZstd);
+  EXPECT_EQ(DetectCompression("etc/"), Compression::kNone);
+  EXPECT_EQ(DetectCompression(""), Compression::kNone);
+  EXPECT_EQ(DetectCompression("\x28\xb5"), Compression::kNone);
+}
+
+TEST(LevelTest, Ranges) {
+  EXPECT_TRUE(CheckLevel(Compression::kGzip, 1).ok());
+  EXPECT_FALSE(CheckLevel(Compression::kGzip, 10).ok());
+  EXPECT_FALSE(CheckLevel(Compression::kZstd, 0).ok());
+  EXPECT_TRUE(CheckLevel(Compression::kZstd, 19).ok());
+  EXPECT_FALSE(CheckLevel(Compression::kNone, 3).ok());
+  EXPECT_FALSE(ParseCompression("bzip2").ok());
+}
+
+class RoundTripTest : public ::testing::TestWithParam<Compression> {};
+
+TEST_P(RoundTripTest, OutputIndependentOfChunkingAndRoundTrips) {
+  const std::string data = SampleData(3 << 20);
+  const Compression c = GetParam();
+  absl::StatusOr<std::string> a = Encode(c, DefaultLevel(c), data, 1 << 20);
+  absl::StatusOr<std::string> b = Encode(c, DefaultLevel(c), data, 4097);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  for (size_t chunk : {1000u, 1u << 20}) {
+    absl::StatusOr<std::string> back = Decode(c, *a, chunk);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(*back, data);
+  }
+}
+
+TEST_P(RoundTripTest, EmptyInputRoundTrips) {
+  const Compression c = GetParam();
+  absl::StatusOr<std::string> enc = Encode(c, DefaultLevel(c), "", 1);
+  ASSERT_TRUE(enc.ok());
+  absl::StatusOr<std::string> back = Decode(c, *enc, 7);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, "");
+}
+
+TEST_P(RoundTripTest, TruncationIsAnError) {
+  const Compression c = GetParam();
+  if (c == Compression::kNone) GTEST_SKIP() << "plain bytes cannot be truncated";
+  absl::StatusOr<std::string> enc = Encode(c, DefaultLevel(c), SampleData(100000), 4096);
+  ASSERT_TRUE(enc.ok());
+  absl::StatusOr<std::string> back = Decode(c, enc->substr(0, enc->size() - 5), 4096);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("truncated"), std::string::npos)
+      << back.status();
+}
+
+INSTANTIATE_TEST_SUITE_P(All, RoundTripTest,
+                         ::testing::Values(Compression::kNone, Compression::kGzip,
+                                           Compression::kZstd));
+
+TEST(GzipTest, HeaderIsFixed) {
+  absl::StatusOr<std::string> enc = Encode(Compression::kGzip, 6, "hello", 5);
+  ASSERT_TRUE(enc.ok());
+  EXPECT_EQ(enc->substr(0, 10), std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10));
+  absl::StatusOr<std::string> best = Encode(Compression::kGzip, 9, "hello", 5);
+  EXPECT_EQ((*best)[8], '\x02');
+}
+
+TEST(GzipTest, KnownDigestPinsTheEncoder) {
+  // Pins zlib's deflate output for a fixed input: if a zlib upgrade changes
+  // it, layer digests change, and this must be noticed.
+  absl::StatusOr<std::string> enc =
+      Encode(Compression::kGzip, 6, SampleData(1 << 20), 65536);
+  ASSERT_TRUE(enc.ok());
+  EXPECT_EQ(Digest::Sha256Of(*enc).ToString(), "sha256:c5392cabfba52f6130bc02d98bd72714f52dac612620e94ed301a8046ed48a65");
+}
+
+TEST(GzipTest, BadCrcIsAnError) {
+  absl::StatusOr<std::string> enc = Encode(Compression::kGzip, 6, "hello world", 11);
+  std::string bad = *enc;
+  bad[bad.size() - 8] ^= 1;  // First CRC byte.
+  absl::StatusOr<std::string> back = Decode(Compression::kGzip, bad, 100);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("incorrect data check"), std::string::npos)
+      << back.status();
+  bad = *enc;
+  bad[bad.size() - 1] ^= 1;  // Length byte.
+  back = Decode(Compression::kGzip, bad, 100);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("incorrect length check"), std::string::npos)
+      << back.status();
+}
+
+TEST(GzipTest, ConcatenatedMembersDecode) {
+  std::string two = *Encode(Compression::kGzip, 6, "abc", 3) +
+                    *Encode(Compression::kGzip, 1, "def", 3);
+  for (size_t chunk : {1u, 5u, 100u}) {
+    absl::StatusOr<std::string> back = Decode(Compression::kGzip, two, chunk);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(*back, "abcdef");
+  }
+}
+
+TEST(GzipTest, GarbageAfterMemberIsAnError) {
+  std::string data = *Encode(Compression::kGzip, 6, "abc", 3) + "junk";
+  EXPECT_FALSE(Decode(Compression::kGzip, data, 100).ok());
+}
+
+TEST(ZstdTest, CorruptFrameIsAnError) {
+  std::string enc = *Encode(Compression::kZstd, 3, SampleData(50000), 50000);
+  enc[enc.size() / 2] ^= 0x55;
+  enc[enc.size() / 2 + 1] ^= 0x55;
+  EXPECT_FALSE(Decode(Compression::kZstd, enc, 1000).ok());
+}
+
+TEST(DecodeTest, EmptyCompressedStreamIsAnError) {
+  EXPECT_FALSE(Decode(Compression::kGzip, "", 1).ok());
+  EXPECT_FALSE(Decode(Compression::kZstd, "", 1).ok());
+}
+
+}  // namespace
+}  // namespace imagewriter

@@ -1,0 +1,146 @@
+#include "src/io/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace imagewriter {
+namespace {
+
+constexpr size_t kChunkSize = 1 << 20;
+
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
+  int saved = errno;
+  std::string message = absl::StrCat(path, ": ", what, ": ", strerror(saved));
+  if (saved == ENOENT) return absl::NotFoundError(message);
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+absl::StatusOr<InputFile> InputFile::Open(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot open", path);
+  struct stat st;
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": is a directory, expected a file"));
+  }
+  return InputFile(path, fd);
+}
+
+InputFile::InputFile(InputFile&& other) noexcept
+    : path_(std::move(other.path_)), fd_(other.fd_) {
+  other.fd_ = -1;
+}
+
+InputFile::~InputFile() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::StatusOr<size_t> InputFile::Read(char* buffer, size_t n) {
+  while (true) {
+    ssize_t got = read(fd_, buffer, n);
+    if (got >= 0) return static_cast<size_t>(got);
+    if (errno != EINTR) return ErrnoError("read failed", path_);
+  }
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             uint64_t max_bytes) {
+  absl::StatusOr<InputFile> file = InputFile::Open(path);
+  if (!file.ok()) return file.status();
+  std::string contents;
+  std::vector<char> buffer(64 << 10);
+  while (true) {
+    absl::StatusOr<size_t> got = file->Read(buffer.data(), buffer.size());
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    if (contents.size() + *got > max_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(path, ": larger than the limit of ", max_bytes,
+                       " bytes for a metadata file"));
+    }
+    contents.append(buffer.data(), *got);
+  }
+  return contents;
+}
+
+absl::Status StreamFile(const std::string& path, ByteSink* sink) {
+  absl::StatusOr<InputFile> file = InputFile::Open(path);
+  if (!file.ok()) return file.status();
+  std::vector<char> buffer(kChunkSize);
+  while (true) {
+    absl::StatusOr<size_t> got = file->Read(buffer.data(), buffer.size());
+    if (!got.ok()) return got.status();
+    if (*got == 0) return absl::OkStatus();
+    absl::Status status = sink->Append(absl::string_view(buffer.data(), *got));
+    if (!status.ok()) return status;
+  }
+}
+
+absl::StatusOr<AtomicFile> AtomicFile::Create(const std::string& path) {
+  std::string temp_path = absl::StrCat(path, ".tmp-XXXXXX");
+  int fd = mkostemp(temp_path.data(), O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot create temporary output", temp_path);
+  return AtomicFile(path, std::move(temp_path), fd);
+}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      temp_path_(std::move(other.temp_path_)),
+      fd_(other.fd_),
+      committed_(other.committed_) {
+  other.fd_ = -1;
+  other.committed_ = true;  // The moved-from object owns nothing.
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) close(fd_);
+  if (!committed_) unlink(temp_path_.c_str());
+}
+
+absl::Status AtomicFile::Append(absl::string_view data) {
+  while (!data.empty()) {
+    ssize_t wrote = write(fd_, data.data(), data.size());
+    if (wrote < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("write failed", temp_path_);
+    }
+    data.remove_prefix(static_cast<size_t>(wrote));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AtomicFile::Commit() {
+  if (fchmod(fd_, 0644) != 0) return ErrnoError("chmod failed", temp_path_);
+  if (close(fd_) != 0) {
+    fd_ = -1;
+    return ErrnoError("close failed", temp_path_);
+  }
+  fd_ = -1;
+  if (rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    return ErrnoError("cannot rename temporary output into place", path_);
+  }
+  committed_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view contents) {
+  absl::StatusOr<AtomicFile> file = AtomicFile::Create(path);
+  if (!file.ok()) return file.status();
+  absl::Status status = file->Append(contents);
+  if (!status.ok()) return status;
+  return file->Commit();
+}
+
+}  // namespace imagewriter

@@ -1,0 +1,26 @@
+// Test helpers that build small ustar/PAX archives byte by byte, so tests do
+// not depend on the host's tar.
+#ifndef IMAGEWRITER_TAR_TAR_TESTING_H_
+#define IMAGEWRITER_TAR_TAR_TESTING_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace imagewriter {
+namespace testing_tar {
+
+// One 512-byte ustar header with a correct checksum.
+std::string Header(absl::string_view name, uint64_t size, char type = '0',
+                   absl::string_view link = "");
+// Header + data + padding for a regular file.
+std::string File(absl::string_view name, absl::string_view data);
+// A PAX 'x' extended header carrying the given records, e.g. {"path", ...}.
+std::string Pax(absl::string_view key, absl::string_view value);
+// The two zero blocks that end an archive.
+std::string End();
+
+}  // namespace testing_tar
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_TAR_TAR_TESTING_H_
