@@ -16,6 +16,7 @@ namespace imagewriter {
 
 class Digest {
  public:
+  Digest() = default;  // Empty; only valid as a placeholder before Parse.
   static absl::StatusOr<Digest> Parse(absl::string_view text);
   // sha256 of the given bytes.
   static Digest Sha256Of(absl::string_view data);

@@ -1,0 +1,91 @@
+#include <string>
+
+#include "gtest/gtest.h"
+#include "src/json/parser.h"
+#include "src/json/writer.h"
+
+namespace imagewriter {
+namespace json {
+namespace {
+
+Value MustParse(const std::string& text) {
+  absl::StatusOr<Value> v = Parse(text, "test.json");
+  EXPECT_TRUE(v.ok()) << v.status();
+  return v.ok() ? *v : Value();
+}
+
+std::string ParseError(const std::string& text) {
+  absl::StatusOr<Value> v = Parse(text, "test.json");
+  EXPECT_FALSE(v.ok()) << text;
+  return v.ok() ? "" : std::string(v.status().message());
+}
+
+TEST(ParseTest, KeepsMemberOrderAndNumberText) {
+  Value v = MustParse(R"({"b": 1, "a": [true, null, "x"], "n": 12345678901234567890123})");
+  ASSERT_TRUE(v.is_object());
+  EXPECT_EQ(v.members()[0].first, "b");
+  EXPECT_EQ(v.Find("n")->text(), "12345678901234567890123");
+  EXPECT_EQ(v.Find("a")->items().size(), 3u);
+}
+
+TEST(ParseTest, DecodesEscapesAndSurrogates) {
+  Value v = MustParse(R"(["\u00e9\n\/", "\ud83d\ude00", "\ud800x"])");
+  EXPECT_EQ(v.items()[0].text(), "\xc3\xa9\n/");
+  EXPECT_EQ(v.items()[1].text(), "\xf0\x9f\x98\x80");
+  EXPECT_EQ(v.items()[2].text(), "\xef\xbf\xbdx");
+}
+
+TEST(ParseTest, RejectsBadInputWithPosition) {
+  EXPECT_NE(ParseError("{\"a\": 1,\n \"a\": 2}").find("duplicate key \"a\" at line 2, column 2"),
+            std::string::npos);
+  EXPECT_NE(ParseError("\"\xff\"").find("invalid UTF-8"), std::string::npos);
+  EXPECT_NE(ParseError("\"\xc0\xaf\"").find("invalid UTF-8"), std::string::npos);  // Overlong.
+  EXPECT_NE(ParseError("\"a\tb\"").find("control character"), std::string::npos);
+  EXPECT_NE(ParseError("{} x").find("after the value"), std::string::npos);
+  EXPECT_NE(ParseError("").find("empty input"), std::string::npos);
+  EXPECT_NE(ParseError("\xEF\xBB\xBF{}").find("byte order mark"), std::string::npos);
+  ParseError("01");
+  ParseError("1.");
+  ParseError("-");
+  ParseError("[1,]");
+  ParseError("{\"a\"}");
+  ParseError("tru");
+  ParseError("\"\\x\"");
+  EXPECT_NE(ParseError(std::string(200, '[') + std::string(200, ']')).find("nesting"),
+            std::string::npos);
+}
+
+TEST(WriterTest, GoStringEscaping) {
+  std::string out;
+  AppendQuoted("<a&b>\"\\\n\t\b\f\x01\x7f\xe2\x80\xa8\xe2\x80\xa9\xff\xc3\xa9", &out);
+  EXPECT_EQ(out,
+            R"("\u003ca\u0026b\u003e\"\\\n\t\b\f\u0001)" "\x7f"
+            R"(\u2028\u2029\ufffd)" "\xc3\xa9\"");
+}
+
+TEST(WriterTest, CompactAndIndentOfBuiltValues) {
+  Value v = Value::Object({{"schemaVersion", Value::Int(2)},
+                           {"layers", Value::Array()},
+                           {"annotations", Value::Object()},
+                           {"list", Value::StringArray({"a", "b"})}});
+  EXPECT_EQ(Compact(v), R"({"schemaVersion":2,"layers":[],"annotations":{},"list":["a","b"]})");
+  EXPECT_EQ(Indent(v),
+            "{\n  \"schemaVersion\": 2,\n  \"layers\": [],\n  \"annotations\": {},\n"
+            "  \"list\": [\n    \"a\",\n    \"b\"\n  ]\n}");
+}
+
+TEST(WriterTest, UnchangedParsedValuesAreReEmittedLikeGoRawMessage) {
+  // Escapes and number spellings survive; whitespace goes; <>& are escaped.
+  Value v = MustParse("{ \"x\" : [ 1.50 , \"\\u00e9<\" ],\n \"y\": {\"k\": 1e3} }");
+  EXPECT_EQ(Compact(v), R"({"x":[1.50,"\u00e9\u003c"],"y":{"k":1e3}})");
+  EXPECT_EQ(Indent(v),
+            "{\n  \"x\": [\n    1.50,\n    \"\\u00e9\\u003c\"\n  ],\n  \"y\": {\n"
+            "    \"k\": 1e3\n  }\n}");
+  // Changing one member re-serialises the object but keeps the others raw.
+  v.Set("z", Value::String("new"));
+  EXPECT_EQ(Compact(v), R"({"x":[1.50,"\u00e9\u003c"],"y":{"k":1e3},"z":"new"})");
+}
+
+}  // namespace
+}  // namespace json
+}  // namespace imagewriter

@@ -1,0 +1,60 @@
+#include "src/oci/media_types.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace imagewriter {
+
+absl::StatusOr<MediaFlavor> ParseMediaFlavor(absl::string_view name) {
+  if (name == "oci" || name.empty()) return MediaFlavor::kOci;
+  if (name == "docker") return MediaFlavor::kDocker;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown media types \"", name, "\": expected oci or docker"));
+}
+
+const char* ManifestMediaType(MediaFlavor f) {
+  return f == MediaFlavor::kOci ? kOciManifest : kDockerManifest;
+}
+
+const char* IndexMediaType(MediaFlavor f) {
+  return f == MediaFlavor::kOci ? kOciIndex : kDockerManifestList;
+}
+
+const char* ConfigMediaType(MediaFlavor f) {
+  return f == MediaFlavor::kOci ? kOciConfig : kDockerConfig;
+}
+
+absl::StatusOr<std::string> LayerMediaType(MediaFlavor f, Compression c) {
+  if (f == MediaFlavor::kOci) {
+    switch (c) {
+      case Compression::kNone:
+        return std::string(kOciLayer);
+      case Compression::kGzip:
+        return std::string(kOciLayerGzip);
+      case Compression::kZstd:
+        return std::string(kOciLayerZstd);
+    }
+  }
+  switch (c) {
+    case Compression::kNone:
+      return std::string(kDockerLayer);
+    case Compression::kGzip:
+      return std::string(kDockerLayerGzip);
+    case Compression::kZstd:
+      break;
+  }
+  return absl::InvalidArgumentError(
+      "zstd layers have no Docker media type: use media types \"oci\" or "
+      "gzip compression");
+}
+
+absl::StatusOr<Compression> LayerCompression(absl::string_view media_type) {
+  if (media_type == kOciLayer || media_type == kDockerLayer) return Compression::kNone;
+  if (media_type == kOciLayerGzip || media_type == kDockerLayerGzip) {
+    return Compression::kGzip;
+  }
+  if (media_type == kOciLayerZstd) return Compression::kZstd;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unsupported layer media type \"", media_type, "\""));
+}
+
+}  // namespace imagewriter

@@ -1,0 +1,45 @@
+// OCI and Docker media types, and the mapping between the two flavours.
+//
+// A manifest is written in one flavour: "oci" (application/vnd.oci.*) or
+// "docker" (Docker schema 2). zstd layers have no Docker media type, so a
+// Docker-flavoured manifest cannot reference them.
+#ifndef IMAGEWRITER_OCI_MEDIA_TYPES_H_
+#define IMAGEWRITER_OCI_MEDIA_TYPES_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "src/compress/compression.h"
+
+namespace imagewriter {
+
+inline constexpr char kOciManifest[] = "application/vnd.oci.image.manifest.v1+json";
+inline constexpr char kOciIndex[] = "application/vnd.oci.image.index.v1+json";
+inline constexpr char kOciConfig[] = "application/vnd.oci.image.config.v1+json";
+inline constexpr char kOciLayer[] = "application/vnd.oci.image.layer.v1.tar";
+inline constexpr char kOciLayerGzip[] = "application/vnd.oci.image.layer.v1.tar+gzip";
+inline constexpr char kOciLayerZstd[] = "application/vnd.oci.image.layer.v1.tar+zstd";
+inline constexpr char kDockerManifest[] =
+    "application/vnd.docker.distribution.manifest.v2+json";
+inline constexpr char kDockerManifestList[] =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
+inline constexpr char kDockerConfig[] = "application/vnd.docker.container.image.v1+json";
+inline constexpr char kDockerLayer[] = "application/vnd.docker.image.rootfs.diff.tar";
+inline constexpr char kDockerLayerGzip[] =
+    "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+enum class MediaFlavor { kOci, kDocker };
+
+absl::StatusOr<MediaFlavor> ParseMediaFlavor(absl::string_view name);
+const char* ManifestMediaType(MediaFlavor f);
+const char* IndexMediaType(MediaFlavor f);
+const char* ConfigMediaType(MediaFlavor f);
+absl::StatusOr<std::string> LayerMediaType(MediaFlavor f, Compression c);
+
+// The compression a layer media type of either flavour implies.
+absl::StatusOr<Compression> LayerCompression(absl::string_view media_type);
+
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_OCI_MEDIA_TYPES_H_
