@@ -1,0 +1,63 @@
+// BuildImage: config + manifest for one platform, from layer descriptors
+// only. It never reads layer bytes, so its cost does not grow with them.
+//
+// The steps are those of BuildKit's image writer (Commit /
+// commitDistributionManifest), with a frontend step in front:
+//   1. start from the base config, or BuildKit's empty config;
+//   2. set the platform and apply the config fragments;
+//   3. set `created`: explicit > SOURCE_DATE_EPOCH > 1970-01-01T00:00:00Z;
+//   4. append new history (explicit entries, then per-layer metadata), with
+//      new entries' times clamped to SOURCE_DATE_EPOCH when it is set; base
+//      history is left as it was;
+//   5. normalise layers and history, patch rootfs and history, and write the
+//      manifest in the requested media-type flavour.
+#ifndef IMAGEWRITER_WRITER_IMAGE_WRITER_H_
+#define IMAGEWRITER_WRITER_IMAGE_WRITER_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "src/json/value.h"
+#include "src/oci/descriptor.h"
+#include "src/oci/history.h"
+#include "src/oci/media_types.h"
+#include "src/oci/platform.h"
+#include "src/oci/timestamp.h"
+#include "src/writer/config_fragments.h"
+#include "src/writer/history_normalizer.h"
+
+namespace imagewriter {
+
+struct ImageSpec {
+  // The base image: its config and its manifest's layer descriptors, in
+  // order. Their diffIDs come from the base config's rootfs.diff_ids.
+  std::optional<json::Value> base_config;
+  std::vector<Descriptor> base_layers;
+
+  std::vector<ImageLayer> layers;  // New layers, bottom first.
+  std::vector<History> history;    // Explicit entries after the base's.
+  ConfigFragment fragment;
+  std::map<std::string, std::string> annotations;  // Manifest annotations.
+  std::optional<Platform> platform;  // Default: base's, else linux/amd64.
+  std::optional<Timestamp> created;
+  std::optional<Timestamp> source_date_epoch;
+  MediaFlavor flavor = MediaFlavor::kOci;
+  bool drop_empty_gzip_layers = false;
+};
+
+struct ImageOutput {
+  std::string config;
+  std::string manifest;
+  Descriptor config_descriptor;
+  Descriptor manifest_descriptor;  // With the image's platform.
+  std::vector<std::string> warnings;
+};
+
+absl::StatusOr<ImageOutput> BuildImage(ImageSpec spec);
+
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_WRITER_IMAGE_WRITER_H_
