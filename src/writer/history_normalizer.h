@@ -31,7 +31,7 @@ inline constexpr char kEmptyGzipLayerDigest[] =
 struct LayerMetadata {
   std::string created_by;
   std::string comment;
-  Timestamp created = Timestamp::FromUnixSeconds(0);
+  std::optional<Timestamp> created;  // Default: the image's created time.
 };
 
 struct ImageLayer {

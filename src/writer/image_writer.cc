@@ -109,7 +109,7 @@ absl::StatusOr<ImageOutput> BuildImage(ImageSpec spec) {
   }
   for (ImageLayer& layer : *layers) layer.metadata.created = clamp(created);
   for (ImageLayer& layer : spec.layers) {
-    layer.metadata.created = clamp(layer.metadata.created);
+    layer.metadata.created = clamp(layer.metadata.created.value_or(created));
     layers->push_back(std::move(layer));
   }
 

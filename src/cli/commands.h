@@ -1,0 +1,38 @@
+// The imagewriter subcommands. Each takes its arguments (after the command
+// name), returns OK or an error naming the input and problem, and on error
+// leaves none of its outputs behind.
+#ifndef IMAGEWRITER_CLI_COMMANDS_H_
+#define IMAGEWRITER_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace imagewriter {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  absl::Status (*run)(const std::vector<std::string>& args);
+  std::string (*usage)();
+};
+
+// layer: a layer input (tar, .tar.gz, .tar.zst) to blob + descriptor + diffID.
+absl::Status RunLayer(const std::vector<std::string>& args);
+std::string LayerUsage();
+// image: config + manifest + descriptor from a request of descriptors.
+absl::Status RunImage(const std::vector<std::string>& args);
+std::string ImageUsage();
+// index: an image index / manifest list from manifest descriptors.
+absl::Status RunIndex(const std::vector<std::string>& args);
+std::string IndexUsage();
+// layout: an OCI layout directory from blobs and root descriptors.
+absl::Status RunLayout(const std::vector<std::string>& args);
+std::string LayoutUsage();
+
+const std::vector<Command>& Commands();
+
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_CLI_COMMANDS_H_

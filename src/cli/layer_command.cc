@@ -1,0 +1,66 @@
+#include <unistd.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "src/cli/commands.h"
+#include "src/cli/flags.h"
+#include "src/cli/outputs.h"
+#include "src/json/writer.h"
+#include "src/writer/layer_writer.h"
+
+namespace imagewriter {
+namespace {
+
+const std::vector<FlagSpec>& Specs() {
+  static const auto* specs = new std::vector<FlagSpec>{
+      {"input", FlagSpec::Kind::kValue, true, "layer tar: plain, gzip or zstd"},
+      {"output", FlagSpec::Kind::kValue, true, "where to write the blob"},
+      {"descriptor-out", FlagSpec::Kind::kValue, false, "descriptor JSON output"},
+      {"diff-id-out", FlagSpec::Kind::kValue, false, "diffID output (sha256:...)"},
+      {"compression", FlagSpec::Kind::kValue, false, "gzip (default), zstd or none"},
+      {"level", FlagSpec::Kind::kValue, false, "compression level (gzip 1-9, zstd 1-19)"},
+      {"force-recompress", FlagSpec::Kind::kBool, false,
+       "recompress even if the input already has the requested compression"},
+      {"annotation", FlagSpec::Kind::kRepeated, false, "KEY=VALUE descriptor annotation"},
+  };
+  return *specs;
+}
+
+}  // namespace
+
+std::string LayerUsage() {
+  return absl::StrCat("usage: imagewriter layer --input FILE --output BLOB [flags]\n",
+                      FlagHelp(Specs()));
+}
+
+absl::Status RunLayer(const std::vector<std::string>& args) {
+  absl::StatusOr<Flags> flags = Flags::Parse(Specs(), args);
+  if (!flags.ok()) return flags.status();
+  LayerOptions options;
+  options.input_path = flags->Get("input");
+  options.blob_path = flags->Get("output");
+  absl::StatusOr<Compression> compression = ParseCompression(flags->Get("compression", "gzip"));
+  if (!compression.ok()) return compression.status();
+  options.compression = *compression;
+  if (flags->Has("level") && !absl::SimpleAtoi(flags->Get("level"), &options.level)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--level \"", flags->Get("level"), "\" is not an integer"));
+  }
+  options.force_recompress = flags->GetBool("force-recompress");
+  for (const std::string& a : flags->GetAll("annotation")) {
+    absl::StatusOr<std::pair<std::string, std::string>> kv = SplitKeyValue("annotation", a);
+    if (!kv.ok()) return kv.status();
+    options.annotations[kv->first] = kv->second;
+  }
+  absl::StatusOr<LayerResult> result = WriteLayer(options);
+  if (!result.ok()) return result.status();
+
+  OutputSet outputs;
+  outputs.Add(flags->Get("descriptor-out"), json::Indent(result->descriptor.ToJson()));
+  outputs.Add(flags->Get("diff-id-out"), result->diff_id.ToString());
+  absl::Status s = outputs.CommitAll();
+  if (!s.ok()) unlink(options.blob_path.c_str());
+  return s;
+}
+
+}  // namespace imagewriter

@@ -1,0 +1,67 @@
+// imagewriter: writes OCI/Docker image layers, configs, manifests, indexes
+// and layouts, deterministically. See `imagewriter help`.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "src/cli/commands.h"
+
+namespace imagewriter {
+
+const std::vector<Command>& Commands() {
+  static const auto* commands = new std::vector<Command>{
+      {"layer", "compress and hash one layer tar in a single pass", RunLayer, LayerUsage},
+      {"image", "write config, manifest and descriptor from layer descriptors", RunImage,
+       ImageUsage},
+      {"index", "write an image index or manifest list", RunIndex, IndexUsage},
+      {"layout", "assemble an OCI image layout directory", RunLayout, LayoutUsage},
+  };
+  return *commands;
+}
+
+}  // namespace imagewriter
+
+namespace {
+
+void PrintHelp(FILE* out) {
+  fprintf(out, "usage: imagewriter COMMAND [flags]\n\ncommands:\n");
+  for (const imagewriter::Command& c : imagewriter::Commands()) {
+    fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  }
+  fprintf(out, "\n`imagewriter COMMAND --help` describes a command's flags.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+    PrintHelp(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  for (const imagewriter::Command& c : imagewriter::Commands()) {
+    if (strcmp(argv[1], c.name) != 0) continue;
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+      fputs(c.usage().c_str(), stdout);
+      return 0;
+    }
+    absl::Status status = c.run(args);
+    if (!status.ok()) {
+      // One line: the input, the place and the problem.
+      std::string message(status.message());
+      for (char& ch : message) {
+        if (ch == '\n') ch = ' ';
+      }
+      fprintf(stderr, "imagewriter %s: error: %s\n", c.name, message.c_str());
+      return status.code() == absl::StatusCode::kInvalidArgument &&
+                     message.find("flag") != std::string::npos
+                 ? 2
+                 : 1;
+    }
+    return 0;
+  }
+  fprintf(stderr, "imagewriter: unknown command \"%s\"\n", argv[1]);
+  PrintHelp(stderr);
+  return 2;
+}

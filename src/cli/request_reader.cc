@@ -1,0 +1,262 @@
+#include "src/cli/request_reader.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
+#include "src/io/file.h"
+#include "src/json/fields.h"
+#include "src/json/parser.h"
+#include "src/oci/media_types.h"
+#include "src/proto/request.pb.h"
+
+namespace imagewriter {
+namespace {
+
+absl::Status Prefixed(absl::string_view prefix, const absl::Status& s) {
+  return absl::Status(s.code(), absl::StrCat(prefix, ": ", s.message()));
+}
+
+template <typename Message>
+absl::Status ParseRequest(const std::string& path, Message* message) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<json::Value> strict = json::Parse(*text, path);
+  if (!strict.ok()) return strict.status();
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status = google::protobuf::util::JsonStringToMessage(*text, message, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": invalid request: ", std::string(status.message())));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<json::Value> ReadJsonFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  return json::Parse(std::move(*text), path);
+}
+
+absl::StatusOr<Digest> ReadDigestFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFileToString(path, 4096);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<Digest> d = Digest::Parse(absl::StripAsciiWhitespace(*text));
+  if (!d.ok()) return Prefixed(path, d.status());
+  return d;
+}
+
+absl::StatusOr<Timestamp> ParseTime(absl::string_view what, const std::string& text) {
+  absl::StatusOr<Timestamp> t = Timestamp::Parse(text);
+  if (!t.ok()) return Prefixed(what, t.status());
+  return t;
+}
+
+absl::Status AddKeyValueFiles(const google::protobuf::RepeatedPtrField<std::string>& files,
+                              std::map<std::string, std::string>* out) {
+  for (const std::string& file : files) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    absl::Status s = ReadKeyValueFile(file, &entries);
+    if (!s.ok()) return s;
+    for (auto& [k, v] : entries) (*out)[k] = v;
+  }
+  return absl::OkStatus();
+}
+
+// Reads the base manifest's layers, checking it describes the base config.
+absl::Status ReadBaseManifest(const std::string& path, const std::string& config_bytes,
+                              std::vector<Descriptor>* layers) {
+  absl::StatusOr<json::Value> manifest = ReadJsonFile(path);
+  if (!manifest.ok()) return manifest.status();
+  absl::Status s = json::RequireObject(*manifest, path);
+  if (!s.ok()) return s;
+  std::optional<std::string> media_type;
+  s = json::GetString(*manifest, path, "mediaType", &media_type);
+  if (!s.ok()) return s;
+  if (media_type && *media_type != kOciManifest && *media_type != kDockerManifest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ".mediaType: \"", *media_type, "\" is not an image manifest"));
+  }
+  const json::Value* config = manifest->Find("config");
+  if (config == nullptr) return absl::InvalidArgumentError(absl::StrCat(path, ".config: required"));
+  absl::StatusOr<Descriptor> config_desc = Descriptor::FromJson(*config, absl::StrCat(path, ".config"));
+  if (!config_desc.ok()) return config_desc.status();
+  Digest actual = Digest::Sha256Of(config_bytes);
+  if (config_desc->digest != actual) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ".config.digest: ", config_desc->digest.ToString(),
+        " does not match the base config, whose digest is ", actual.ToString()));
+  }
+  const json::Value* list = manifest->Find("layers");
+  if (list == nullptr || list->is_null()) return absl::OkStatus();
+  if (!list->is_array()) return json::TypeError(path, "layers", "an array", *list);
+  for (size_t i = 0; i < list->items().size(); ++i) {
+    absl::StatusOr<Descriptor> d =
+        Descriptor::FromJson(list->items()[i], absl::StrCat(path, ".layers[", i, "]"));
+    if (!d.ok()) return d.status();
+    layers->push_back(*std::move(d));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ReadKeyValueFile(const std::string& path,
+                              std::vector<std::pair<std::string, std::string>>* out) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    size_t eq = line.find('=');
+    if (eq == absl::string_view::npos || eq == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ":", line_number, ": expected KEY=VALUE with a non-empty KEY, got \"", line, "\""));
+    }
+    out->emplace_back(std::string(line.substr(0, eq)), std::string(line.substr(eq + 1)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
+                                           const char* source_date_epoch_env) {
+  proto::ImageRequest request;
+  absl::Status s = ParseRequest(path, &request);
+  if (!s.ok()) return s;
+  ImageSpec spec;
+
+  if (!request.base_config().empty()) {
+    absl::StatusOr<std::string> bytes = ReadFileToString(request.base_config());
+    if (!bytes.ok()) return bytes.status();
+    absl::StatusOr<json::Value> config = json::Parse(*bytes, request.base_config());
+    if (!config.ok()) return config.status();
+    s = json::RequireObject(*config, request.base_config());
+    if (!s.ok()) return s;
+    spec.base_config = *std::move(config);
+    if (!request.base_manifest().empty()) {
+      s = ReadBaseManifest(request.base_manifest(), *bytes, &spec.base_layers);
+      if (!s.ok()) return s;
+    }
+  } else if (!request.base_manifest().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": base_manifest given without base_config"));
+  }
+
+  std::string sde = request.source_date_epoch();
+  if (sde.empty() && source_date_epoch_env != nullptr) sde = source_date_epoch_env;
+  if (!sde.empty()) {
+    absl::StatusOr<Timestamp> t = Timestamp::FromSourceDateEpoch(sde);
+    if (!t.ok()) return t.status();
+    spec.source_date_epoch = *t;
+  }
+  if (!request.created().empty()) {
+    absl::StatusOr<Timestamp> t = ParseTime(absl::StrCat(path, ": created"), request.created());
+    if (!t.ok()) return t.status();
+    spec.created = *t;
+  }
+  for (int i = 0; i < request.layers_size(); ++i) {
+    const proto::LayerRef& ref = request.layers(i);
+    const std::string where = absl::StrCat(path, ": layers[", i, "]");
+    if (ref.descriptor_file().empty() || ref.diff_id_file().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": descriptor_file and diff_id_file are required"));
+    }
+    ImageLayer layer;
+    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(ref.descriptor_file());
+    if (!d.ok()) return d.status();
+    layer.descriptor = *std::move(d);
+    absl::StatusOr<Digest> diff_id = ReadDigestFile(ref.diff_id_file());
+    if (!diff_id.ok()) return diff_id.status();
+    layer.diff_id = *diff_id;
+    layer.metadata.created_by = ref.created_by().empty() ? "imagewriter" : ref.created_by();
+    layer.metadata.comment = ref.comment();
+    if (!ref.created().empty()) {
+      absl::StatusOr<Timestamp> t = ParseTime(absl::StrCat(where, ".created"), ref.created());
+      if (!t.ok()) return t.status();
+      layer.metadata.created = *t;
+    }
+    spec.layers.push_back(std::move(layer));
+  }
+
+  for (int i = 0; i < request.history_size(); ++i) {
+    const proto::HistoryEntry& e = request.history(i);
+    History h;
+    if (!e.created().empty()) {
+      absl::StatusOr<Timestamp> t =
+          ParseTime(absl::StrCat(path, ": history[", i, "].created"), e.created());
+      if (!t.ok()) return t.status();
+      h.created = *t;
+    }
+    h.created_by = e.created_by();
+    h.author = e.author();
+    h.comment = e.comment();
+    h.empty_layer = e.empty_layer();
+    spec.history.push_back(std::move(h));
+  }
+
+  ConfigFragment& f = spec.fragment;
+  if (request.has_entrypoint()) {
+    f.entrypoint = std::vector<std::string>(request.entrypoint().values().begin(),
+                                            request.entrypoint().values().end());
+  }
+  if (request.has_cmd()) {
+    f.cmd = std::vector<std::string>(request.cmd().values().begin(), request.cmd().values().end());
+  }
+  f.env.assign(request.env().begin(), request.env().end());
+  for (const std::string& file : request.env_files()) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    s = ReadKeyValueFile(file, &entries);
+    if (!s.ok()) return s;
+    for (auto& [k, v] : entries) f.env.push_back(absl::StrCat(k, "=", v));
+  }
+  if (request.has_user()) f.user = request.user();
+  if (request.has_workdir()) f.workdir = request.workdir();
+  if (request.has_stop_signal()) f.stop_signal = request.stop_signal();
+  f.labels.insert(request.labels().begin(), request.labels().end());
+  s = AddKeyValueFiles(request.label_files(), &f.labels);
+  if (!s.ok()) return s;
+  f.exposed_ports.assign(request.exposed_ports().begin(), request.exposed_ports().end());
+  f.volumes.assign(request.volumes().begin(), request.volumes().end());
+
+  spec.annotations.insert(request.annotations().begin(), request.annotations().end());
+  s = AddKeyValueFiles(request.annotation_files(), &spec.annotations);
+  if (!s.ok()) return s;
+  for (const auto& [key, value] : spec.annotations) {
+    if (key.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": annotation with an empty key"));
+  }
+
+  if (!request.platform().empty()) {
+    absl::StatusOr<Platform> p = Platform::Parse(request.platform());
+    if (!p.ok()) return Prefixed(path, p.status());
+    spec.platform = *p;
+  }
+  absl::StatusOr<MediaFlavor> flavor = ParseMediaFlavor(request.media_types());
+  if (!flavor.ok()) return Prefixed(path, flavor.status());
+  spec.flavor = *flavor;
+  spec.drop_empty_gzip_layers = request.drop_empty_layers();
+  return spec;
+}
+
+absl::StatusOr<IndexSpec> ReadIndexRequest(const std::string& path) {
+  proto::IndexRequest request;
+  absl::Status s = ParseRequest(path, &request);
+  if (!s.ok()) return s;
+  IndexSpec spec;
+  for (const std::string& file : request.manifests()) {
+    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(file);
+    if (!d.ok()) return d.status();
+    spec.manifests.push_back(*std::move(d));
+  }
+  spec.annotations.insert(request.annotations().begin(), request.annotations().end());
+  s = AddKeyValueFiles(request.annotation_files(), &spec.annotations);
+  if (!s.ok()) return s;
+  absl::StatusOr<MediaFlavor> flavor = ParseMediaFlavor(request.media_types());
+  if (!flavor.ok()) return Prefixed(path, flavor.status());
+  spec.flavor = *flavor;
+  return spec;
+}
+
+}  // namespace imagewriter

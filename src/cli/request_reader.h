@@ -1,0 +1,31 @@
+// Reads the JSON request files of `imagewriter image` and `imagewriter index`
+// (schema: src/proto/request.proto) and every file they refer to, producing
+// the writer's specs.
+//
+// The request is first parsed by the strict JSON parser (UTF-8, duplicate
+// keys), then by protobuf's JSON parser against the schema, so an unknown
+// field or a wrong type is an error naming the field. Errors name the file.
+#ifndef IMAGEWRITER_CLI_REQUEST_READER_H_
+#define IMAGEWRITER_CLI_REQUEST_READER_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "src/writer/image_writer.h"
+#include "src/writer/index_writer.h"
+
+namespace imagewriter {
+
+// `source_date_epoch_env` is the SOURCE_DATE_EPOCH variable, or nullptr;
+// the request's own source_date_epoch field takes precedence.
+absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
+                                           const char* source_date_epoch_env);
+absl::StatusOr<IndexSpec> ReadIndexRequest(const std::string& path);
+
+// Reads a file of KEY=VALUE lines (blank lines skipped) into `out`, in order.
+absl::Status ReadKeyValueFile(const std::string& path,
+                              std::vector<std::pair<std::string, std::string>>* out);
+
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_CLI_REQUEST_READER_H_

@@ -1,0 +1,134 @@
+#include "src/layout/oci_layout.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "src/io/file.h"
+#include "src/json/writer.h"
+#include "src/oci/media_types.h"
+
+namespace imagewriter {
+namespace {
+
+absl::Status Errno(absl::string_view what, const std::string& path) {
+  return absl::InternalError(absl::StrCat(path, ": ", what, ": ", strerror(errno)));
+}
+
+absl::Status MakeDir(const std::string& path) {
+  if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return Errno("mkdir failed", path);
+  // mkdir honours the umask; the layout's modes must not.
+  if (chmod(path.c_str(), 0755) != 0) return Errno("chmod failed", path);
+  return absl::OkStatus();
+}
+
+int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
+  return remove(path);
+}
+
+void RemoveTree(const std::string& path) {
+  nftw(path.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+class CopySink : public ByteSink {
+ public:
+  explicit CopySink(AtomicFile* file) : file_(file) {}
+  absl::Status Append(absl::string_view data) override { return file_->Append(data); }
+
+ private:
+  AtomicFile* file_;
+};
+
+}  // namespace
+
+absl::Status LinkOrCopy(const std::string& from, const std::string& to) {
+  if (linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+    return absl::OkStatus();
+  }
+  if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP) {
+    return Errno(absl::StrCat("cannot link to ", to), from);
+  }
+  absl::StatusOr<AtomicFile> out = AtomicFile::Create(to);
+  if (!out.ok()) return out.status();
+  CopySink sink(&*out);
+  absl::Status s = StreamFile(from, &sink);
+  if (!s.ok()) return s;
+  return out->Commit();
+}
+
+std::string LayoutIndexJson(const std::vector<Descriptor>& roots) {
+  std::vector<json::Value> manifests;
+  for (const Descriptor& d : roots) manifests.push_back(d.ToJson());
+  json::Value index = json::Value::Object();
+  index.Set("schemaVersion", json::Value::Int(2));
+  index.Set("mediaType", json::Value::String(kOciIndex));
+  index.Set("manifests", json::Value::Array(std::move(manifests)));
+  return json::Indent(index);
+}
+
+absl::Status WriteOciLayout(const OciLayoutSpec& spec) {
+  std::string temp = absl::StrCat(spec.directory, ".tmp-XXXXXX");
+  if (mkdtemp(temp.data()) == nullptr) return Errno("cannot create temporary directory", temp);
+  auto fail = [&](absl::Status s) {
+    RemoveTree(temp);
+    return s;
+  };
+  const std::string blobs = absl::StrCat(temp, "/blobs/sha256");
+  for (const std::string& dir : {temp, absl::StrCat(temp, "/blobs"), blobs}) {
+    absl::Status s = MakeDir(dir);
+    if (!s.ok()) return fail(s);
+  }
+  absl::Status s = WriteFileAtomically(absl::StrCat(temp, "/oci-layout"),
+                                       R"({"imageLayoutVersion":"1.0.0"})");
+  if (s.ok()) s = WriteFileAtomically(absl::StrCat(temp, "/index.json"), LayoutIndexJson(spec.roots));
+  if (!s.ok()) return fail(s);
+
+  for (const std::string& file : spec.metadata_blobs) {
+    absl::StatusOr<std::string> bytes = ReadFileToString(file);
+    if (!bytes.ok()) return fail(bytes.status());
+    const std::string target = absl::StrCat(blobs, "/", Digest::Sha256Of(*bytes).encoded());
+    if (Exists(target)) continue;
+    s = WriteFileAtomically(target, *bytes);
+    if (!s.ok()) return fail(s);
+  }
+  for (const LayoutBlobFile& blob : spec.blob_files) {
+    if (blob.descriptor.digest.algorithm() != "sha256") {
+      return fail(absl::InvalidArgumentError(absl::StrCat(
+          blob.path, ": only sha256 blobs can go in the layout, got ",
+          blob.descriptor.digest.ToString())));
+    }
+    struct stat st;
+    if (stat(blob.path.c_str(), &st) != 0) return fail(Errno("cannot stat blob", blob.path));
+    if (st.st_size != blob.descriptor.size) {
+      return fail(absl::InvalidArgumentError(absl::StrCat(
+          blob.path, ": blob is ", st.st_size, " bytes but its descriptor says ",
+          blob.descriptor.size)));
+    }
+    const std::string target = absl::StrCat(blobs, "/", blob.descriptor.digest.encoded());
+    if (Exists(target)) continue;
+    s = LinkOrCopy(blob.path, target);
+    if (!s.ok()) return fail(s);
+  }
+
+  // Replace the destination only if it is absent or an empty directory
+  // (Bazel creates tree-artifact directories before running the action).
+  if (rmdir(spec.directory.c_str()) != 0 && errno != ENOENT) {
+    return fail(Errno("output directory exists and is not empty", spec.directory));
+  }
+  if (rename(temp.c_str(), spec.directory.c_str()) != 0) {
+    return fail(Errno("cannot rename layout into place", spec.directory));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace imagewriter

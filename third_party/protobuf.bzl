@@ -1,0 +1,22 @@
+"""Generates C++ for a .proto with Debian's protoc.
+
+Bazel's native proto rules want protobuf's own repository and would build
+protoc from source; this runs the system protoc instead, matching the system
+libprotobuf exactly.
+"""
+
+def cc_proto_from_system_protoc(name, src):
+    base = src[:-len(".proto")]
+    native.genrule(
+        name = name + "_gen",
+        srcs = [src],
+        outs = [base + ".pb.h", base + ".pb.cc"],
+        tools = ["@system_protobuf//:bin/protoc"],
+        cmd = "$(location @system_protobuf//:bin/protoc) --cpp_out=$(GENDIR) $(location %s)" % src,
+    )
+    native.cc_library(
+        name = name,
+        srcs = [base + ".pb.cc"],
+        hdrs = [base + ".pb.h"],
+        deps = ["@system_protobuf//:protobuf"],
+    )
