@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Regenerates the committed test inputs under testdata/.
+
+The inputs are committed, not generated at test time, so that tests never
+depend on the host's tar, gzip or zstd. Run this only to add inputs; any
+change to an existing file changes goldens and must say why in the commit.
+
+    python3 tools/make_testdata.py
+"""
+import gzip
+import hashlib
+import io
+import json
+import os
+import subprocess
+import tarfile
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata")
+
+
+def write(path, data):
+    path = os.path.join(ROOT, path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def tar_bytes(entries, fmt=tarfile.PAX_FORMAT):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=fmt) as tar:
+        for name, kind, data in entries:
+            info = tarfile.TarInfo(name)
+            info.mtime = 0
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            if kind == "dir":
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
+            elif kind == "symlink":
+                info.type = tarfile.SYMTYPE
+                info.linkname = data
+                info.mode = 0o777
+                tar.addfile(info)
+            else:
+                info.mode = 0o755 if kind == "exec" else 0o644
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def gzip_bytes(data):
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+def main():
+    hello = tar_bytes([
+        ("app", "dir", None),
+        ("app/hello.sh", "exec", b"#!/bin/sh\necho hello\n"),
+        ("app/data.txt", "file", b"x" * 3000),
+        ("app/current", "symlink", "hello.sh"),
+        ("app/" + "long" * 40 + ".txt", "file", b"a long name goes through PAX\n"),
+    ])
+    write("layers/hello.tar", hello)
+    write("layers/hello.tar.gz", gzip_bytes(hello))
+    zst = subprocess.run(["zstd", "-q", "-3", "--no-check", "-c"], input=hello,
+                         stdout=subprocess.PIPE, check=True).stdout
+    write("layers/hello.tar.zst", zst)
+    write("layers/empty.tar", b"\0" * 1024)
+    extra = tar_bytes([("etc", "dir", None), ("etc/motd", "file", b"welcome\n")])
+    write("layers/extra.tar", extra)
+
+    # Malformed inputs, one problem each.
+    write("bad/truncated.tar", hello[:700])
+    bad_sum = bytearray(hello)
+    bad_sum[0] ^= 0x01  # First header's name: checksum no longer matches.
+    write("bad/bad_checksum.tar", bytes(bad_sum))
+    write("bad/not_a_tar.bin", b"this is not a tar archive\n" * 40)
+    write("bad/zero_length.tar", b"")
+    gz = bytearray(gzip_bytes(hello))
+    gz[-8] ^= 0xFF  # CRC-32 of the trailer.
+    write("bad/bad_crc.tar.gz", bytes(gz))
+    write("bad/truncated.tar.zst", zst[: len(zst) // 2])
+
+    # Base images: config + manifest pairs whose digests line up.
+    def base(name, config_text, layer_count):
+        config = config_text.encode()
+        layers = [{
+            "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+            "digest": "sha256:" + hashlib.sha256(b"base-layer-%d" % i).hexdigest(),
+            "size": 1000 + i,
+        } for i in range(layer_count)]
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": "sha256:" + hashlib.sha256(config).hexdigest(),
+                "size": len(config),
+            },
+            "layers": layers,
+        }
+        write("base/%s/config.json" % name, config)
+        write("base/%s/manifest.json" % name, json.dumps(manifest, indent=2).encode())
+
+    def diff(i):
+        return "sha256:" + hashlib.sha256(b"base-diff-%d" % i).hexdigest()
+
+    # A Docker-built base: unknown top-level fields, HTML-ish strings, odd
+    # escapes and spacing, history with a non-UTC offset.
+    base("docker_style", """{
+  "architecture": "amd64",
+  "os": "linux",
+  "docker_version": "20.10.7",
+  "container": "3f1c",
+  "container_config": {"Hostname": "3f1c", "Cmd": ["/bin/sh", "-c", "#(nop) CMD [\\"sh\\"] && <x>"]},
+  "config": {"Hostname": "", "Env": ["PATH=/usr/bin:/bin", "LANG=C.UTF-8"], "Cmd": ["sh"],
+             "Labels": {"maintainer": "caf\\u00e9"}, "Healthcheck": {"Test": ["NONE"]}},
+  "created": "2023-05-01T10:00:00.123456789+02:00",
+  "history": [
+    {"created": "2023-05-01T09:00:00+02:00", "created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
+    {"created": "2023-05-01T10:00:00.5+02:00", "created_by": "/bin/sh -c #(nop)  CMD [\\"sh\\"]", "empty_layer": true}
+  ],
+  "rootfs": {"type": "layers", "diff_ids": ["%s"]},
+  "moby.extra": [1.50, 2e3, null, true]
+}
+""" % diff(0), 1)
+
+    # History claims three layers, rootfs has one.
+    base("more_history", json.dumps({
+        "architecture": "amd64", "os": "linux",
+        "config": {"Env": ["PATH=/bin"]},
+        "history": [
+            {"created": "2020-01-01T00:00:00Z", "created_by": "layer one"},
+            {"created": "2020-01-02T00:00:00Z", "created_by": "env", "empty_layer": True},
+            {"created": "2020-01-03T00:00:00Z", "created_by": "layer two"},
+            {"created": "2020-01-04T00:00:00Z", "created_by": "layer three"},
+        ],
+        "rootfs": {"type": "layers", "diff_ids": [diff(0)]},
+    }, separators=(",", ":")), 1)
+
+    # Two layers and no history at all.
+    base("no_history", json.dumps({
+        "architecture": "arm64", "variant": "v8", "os": "linux",
+        "config": {"Env": ["PATH=/bin"]},
+        "rootfs": {"type": "layers", "diff_ids": [diff(0), diff(1)]},
+    }, separators=(",", ":")), 2)
+
+    # History entries without created times.
+    base("undated_history", json.dumps({
+        "architecture": "amd64", "os": "linux",
+        "history": [{"created_by": "undated layer"}, {"created_by": "undated env", "empty_layer": True}],
+        "rootfs": {"type": "layers", "diff_ids": [diff(0)]},
+    }, separators=(",", ":")), 1)
+
+
+if __name__ == "__main__":
+    main()
