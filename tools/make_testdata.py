@@ -73,7 +73,7 @@ def main():
     # Malformed inputs, one problem each.
     write("bad/truncated.tar", hello[:700])
     bad_sum = bytearray(hello)
-    bad_sum[0] ^= 0x01  # First header's name: checksum no longer matches.
+    bad_sum[512] ^= 0x01  # Second header's name: its checksum no longer matches.
     write("bad/bad_checksum.tar", bytes(bad_sum))
     write("bad/not_a_tar.bin", b"this is not a tar archive\n" * 40)
     write("bad/zero_length.tar", b"")
