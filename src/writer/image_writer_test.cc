@@ -1,0 +1,96 @@
+#include "src/writer/image_writer.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "src/json/parser.h"
+
+namespace imagewriter {
+namespace {
+
+ImageLayer Layer(const std::string& name) {
+  ImageLayer l;
+  l.descriptor.media_type = "application/vnd.oci.image.layer.v1.tar+gzip";
+  l.descriptor.digest = Digest::Sha256Of(name);
+  l.descriptor.size = 10;
+  l.diff_id = Digest::Sha256Of("diff-" + name);
+  l.metadata.created_by = "add " + name;
+  return l;
+}
+
+std::string Find(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos ? needle : "<missing> " + needle;
+}
+
+TEST(ImageWriterTest, CreatedPrecedence) {
+  ImageSpec spec;
+  spec.layers = {Layer("a")};
+  absl::StatusOr<ImageOutput> out = BuildImage(spec);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(Find(out->config, R"("created":"1970-01-01T00:00:00Z")"),
+            R"("created":"1970-01-01T00:00:00Z")");
+
+  spec.source_date_epoch = Timestamp::FromUnixSeconds(1000000000);
+  out = BuildImage(spec);
+  EXPECT_EQ(Find(out->config, R"("created":"2001-09-09T01:46:40Z")"),
+            R"("created":"2001-09-09T01:46:40Z")");
+
+  spec.created = *Timestamp::Parse("2024-01-01T00:00:00Z");
+  out = BuildImage(spec);
+  EXPECT_EQ(Find(out->config, R"("created":"2024-01-01T00:00:00Z","history")"),
+            R"("created":"2024-01-01T00:00:00Z","history")");
+  // New history is clamped to SOURCE_DATE_EPOCH even when created is later.
+  EXPECT_EQ(Find(out->config, R"("history":[{"created":"2001-09-09T01:46:40Z","created_by":"add a"})"),
+            R"("history":[{"created":"2001-09-09T01:46:40Z","created_by":"add a"})");
+}
+
+TEST(ImageWriterTest, EpochClampsNewHistoryButNotBase) {
+  ImageSpec spec;
+  spec.base_config = *json::Parse(
+      R"({"history":[{"created":"2030-01-01T00:00:00Z","created_by":"base"}],)"
+      R"("rootfs":{"type":"layers","diff_ids":[")" + Digest::Sha256Of("d").ToString() + R"("]}})",
+      "base");
+  Descriptor base_layer = Layer("base").descriptor;
+  spec.base_layers = {base_layer};
+  History later;
+  later.created = *Timestamp::Parse("2031-01-01T00:00:00Z");
+  later.created_by = "explicit";
+  later.empty_layer = true;
+  spec.history = {later};
+  spec.layers = {Layer("new")};
+  spec.layers[0].metadata.created = *Timestamp::Parse("2032-01-01T00:00:00Z");
+  spec.source_date_epoch = Timestamp::FromUnixSeconds(1700000000);
+  absl::StatusOr<ImageOutput> out = BuildImage(spec);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(Find(out->config,
+                 R"("history":[{"created":"2030-01-01T00:00:00Z","created_by":"base"},)"
+                 R"({"created":"2023-11-14T22:13:20Z","created_by":"explicit","empty_layer":true},)"
+                 R"({"created":"2023-11-14T22:13:20Z","created_by":"add new"}])"),
+            R"("history":[{"created":"2030-01-01T00:00:00Z","created_by":"base"},)"
+            R"({"created":"2023-11-14T22:13:20Z","created_by":"explicit","empty_layer":true},)"
+            R"({"created":"2023-11-14T22:13:20Z","created_by":"add new"}])");
+}
+
+TEST(ImageWriterTest, PlatformDefaultsFromBaseThenLinuxAmd64) {
+  ImageSpec spec;
+  absl::StatusOr<ImageOutput> out = BuildImage(spec);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->manifest_descriptor.platform->ToString(), "linux/amd64");
+  spec.base_config = *json::Parse(R"({"os":"linux","architecture":"arm","variant":"v7"})", "b");
+  out = BuildImage(spec);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->manifest_descriptor.platform->ToString(), "linux/arm/v7");
+}
+
+TEST(ImageWriterTest, ManifestDigestIsOfItsBytes) {
+  ImageSpec spec;
+  spec.layers = {Layer("a"), Layer("b")};
+  absl::StatusOr<ImageOutput> out = BuildImage(spec);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->manifest_descriptor.digest, Digest::Sha256Of(out->manifest));
+  EXPECT_EQ(out->config_descriptor.digest, Digest::Sha256Of(out->config));
+  EXPECT_EQ(out->manifest_descriptor.size, static_cast<int64_t>(out->manifest.size()));
+}
+
+}  // namespace
+}  // namespace imagewriter
