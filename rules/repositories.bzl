@@ -41,4 +41,4 @@ def imagewriter_dependencies():
 
 def imagewriter_register_toolchains():
     """Registers the imagewriter toolchain built from source."""
-    pass
+    native.register_toolchains("@imagewriter//rules:default_toolchain")

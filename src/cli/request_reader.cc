@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 #include "src/io/file.h"
@@ -54,14 +55,61 @@ absl::StatusOr<Timestamp> ParseTime(absl::string_view what, const std::string& t
 }
 
 absl::Status AddKeyValueFiles(const google::protobuf::RepeatedPtrField<std::string>& files,
-                              std::map<std::string, std::string>* out) {
+                              absl::string_view what, std::map<std::string, std::string>* out) {
   for (const std::string& file : files) {
     std::vector<std::pair<std::string, std::string>> entries;
     absl::Status s = ReadKeyValueFile(file, &entries);
     if (!s.ok()) return s;
-    for (auto& [k, v] : entries) (*out)[k] = v;
+    for (auto& [k, v] : entries) {
+      if (!out->emplace(k, v).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(file, ": duplicate ", what, " key \"", k, "\""));
+      }
+    }
   }
   return absl::OkStatus();
+}
+
+// Replaces {KEY} with workspace-status values (Bazel's --stamp).
+class Stamper {
+ public:
+  absl::Status Load(const google::protobuf::RepeatedPtrField<std::string>& files) {
+    for (const std::string& file : files) {
+      absl::StatusOr<std::string> text = ReadFileToString(file);
+      if (!text.ok()) return text.status();
+      for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+        size_t space = line.find(' ');
+        std::string key(line.substr(0, space));
+        std::string value(space == absl::string_view::npos ? "" : line.substr(space + 1));
+        replacements_.emplace_back(absl::StrCat("{", key, "}"), value);
+      }
+      enabled_ = true;
+    }
+    return absl::OkStatus();
+  }
+  bool enabled() const { return enabled_; }
+  std::string Apply(const std::string& text) const {
+    return enabled_ && text.find('{') != std::string::npos
+               ? absl::StrReplaceAll(text, replacements_)
+               : text;
+  }
+  void ApplyToValues(std::map<std::string, std::string>* m) const {
+    for (auto& [k, v] : *m) v = Apply(v);
+  }
+
+ private:
+  bool enabled_ = false;
+  std::vector<std::pair<std::string, std::string>> replacements_;
+};
+
+// `created` after stamping: RFC 3339, or decimal seconds ({BUILD_TIMESTAMP}).
+absl::StatusOr<Timestamp> ParseCreated(absl::string_view what, const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    return Timestamp::FromSourceDateEpoch(text);
+  }
+  absl::StatusOr<Timestamp> t = Timestamp::Parse(text);
+  if (!t.ok()) return Prefixed(what, t.status());
+  return t;
 }
 
 // Reads the base manifest's layers, checking it describes the base config.
@@ -152,8 +200,14 @@ absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
     if (!t.ok()) return t.status();
     spec.source_date_epoch = *t;
   }
-  if (!request.created().empty()) {
-    absl::StatusOr<Timestamp> t = ParseTime(absl::StrCat(path, ": created"), request.created());
+  Stamper stamper;
+  s = stamper.Load(request.status_files());
+  if (!s.ok()) return s;
+  const std::string created = stamper.Apply(request.created());
+  // Unstamped placeholders leave `created` unset, so unstamped builds never
+  // depend on the time of the build.
+  if (!created.empty() && (stamper.enabled() || created.find('{') == std::string::npos)) {
+    absl::StatusOr<Timestamp> t = ParseCreated(absl::StrCat(path, ": created"), created);
     if (!t.ok()) return t.status();
     spec.created = *t;
   }
@@ -205,25 +259,27 @@ absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
   if (request.has_cmd()) {
     f.cmd = std::vector<std::string>(request.cmd().values().begin(), request.cmd().values().end());
   }
-  f.env.assign(request.env().begin(), request.env().end());
+  for (const std::string& entry : request.env()) f.env.push_back(stamper.Apply(entry));
   for (const std::string& file : request.env_files()) {
     std::vector<std::pair<std::string, std::string>> entries;
     s = ReadKeyValueFile(file, &entries);
     if (!s.ok()) return s;
-    for (auto& [k, v] : entries) f.env.push_back(absl::StrCat(k, "=", v));
+    for (auto& [k, v] : entries) f.env.push_back(absl::StrCat(k, "=", stamper.Apply(v)));
   }
   if (request.has_user()) f.user = request.user();
   if (request.has_workdir()) f.workdir = request.workdir();
   if (request.has_stop_signal()) f.stop_signal = request.stop_signal();
   f.labels.insert(request.labels().begin(), request.labels().end());
-  s = AddKeyValueFiles(request.label_files(), &f.labels);
+  s = AddKeyValueFiles(request.label_files(), "label", &f.labels);
   if (!s.ok()) return s;
+  stamper.ApplyToValues(&f.labels);
   f.exposed_ports.assign(request.exposed_ports().begin(), request.exposed_ports().end());
   f.volumes.assign(request.volumes().begin(), request.volumes().end());
 
   spec.annotations.insert(request.annotations().begin(), request.annotations().end());
-  s = AddKeyValueFiles(request.annotation_files(), &spec.annotations);
+  s = AddKeyValueFiles(request.annotation_files(), "annotation", &spec.annotations);
   if (!s.ok()) return s;
+  stamper.ApplyToValues(&spec.annotations);
   for (const auto& [key, value] : spec.annotations) {
     if (key.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": annotation with an empty key"));
   }
@@ -251,7 +307,7 @@ absl::StatusOr<IndexSpec> ReadIndexRequest(const std::string& path) {
     spec.manifests.push_back(*std::move(d));
   }
   spec.annotations.insert(request.annotations().begin(), request.annotations().end());
-  s = AddKeyValueFiles(request.annotation_files(), &spec.annotations);
+  s = AddKeyValueFiles(request.annotation_files(), "annotation", &spec.annotations);
   if (!s.ok()) return s;
   absl::StatusOr<MediaFlavor> flavor = ParseMediaFlavor(request.media_types());
   if (!flavor.ok()) return Prefixed(path, flavor.status());

@@ -1,0 +1,56 @@
+"""Public API of imagewriter's Bazel rules.
+
+    load("@imagewriter//rules:defs.bzl", "oci_image", "oci_image_index", "oci_layer")
+
+Attribute names follow rules_oci, so switching is a change of load() line.
+Implementation lives in rules/private/.
+"""
+
+load("//rules/private:image.bzl", _oci_image = "oci_image")
+load("//rules/private:index.bzl", _oci_image_index = "oci_image_index")
+load("//rules/private:layer.bzl", _oci_layer = "oci_layer")
+load(
+    "//rules/private:providers.bzl",
+    _OciImageIndexInfo = "OciImageIndexInfo",
+    _OciImageInfo = "OciImageInfo",
+    _OciLayerInfo = "OciLayerInfo",
+)
+load("//rules/private:toolchain.bzl", _imagewriter_toolchain = "imagewriter_toolchain")
+
+OciImageInfo = _OciImageInfo
+OciImageIndexInfo = _OciImageIndexInfo
+OciLayerInfo = _OciLayerInfo
+oci_layer = _oci_layer
+imagewriter_toolchain = _imagewriter_toolchain
+
+def _dict_or_file(kwargs, name, file_attr):
+    """rules_oci accepts a dict or a file label for env/labels/annotations."""
+    value = kwargs.pop(name, None)
+    if value == None:
+        return
+    if type(value) == "dict":
+        kwargs[name] = value
+    else:
+        kwargs[file_attr] = value
+
+def oci_image(name, entrypoint = None, cmd = None, **kwargs):
+    """A single-platform image. See rules/private/image.bzl for every attribute.
+
+    `env`, `labels` and `annotations` take a dict or a label of a KEY=VALUE file.
+    `entrypoint` and `cmd` distinguish "not set" (None) from "set to []".
+    """
+    _dict_or_file(kwargs, "env", "env_file")
+    _dict_or_file(kwargs, "labels", "labels_file")
+    _dict_or_file(kwargs, "annotations", "annotations_file")
+    if entrypoint != None:
+        kwargs["entrypoint"] = entrypoint
+        kwargs["entrypoint_set"] = True
+    if cmd != None:
+        kwargs["cmd"] = cmd
+        kwargs["cmd_set"] = True
+    _oci_image(name = name, **kwargs)
+
+def oci_image_index(name, **kwargs):
+    """A multi-platform image index. `annotations` takes a dict or a file label."""
+    _dict_or_file(kwargs, "annotations", "annotations_file")
+    _oci_image_index(name = name, **kwargs)

@@ -1,0 +1,210 @@
+"""oci_image: config + manifest from layer descriptors, and an OCI layout."""
+
+load(":layer.bzl", "COMPRESSIONS", "LAYER_EXTENSIONS", "is_layer_file", "layer_action")
+load(":platform.bzl", "PLATFORM_ATTRS", "target_platform")
+load(":providers.bzl", "OciImageInfo", "OciLayerInfo")
+load(":stamp.bzl", "STAMP_ATTRS", "stamping_enabled")
+load(":toolchain.bzl", "TOOLCHAIN_TYPE", "imagewriter_binary")
+
+def layout_action(ctx, directory, root_descriptor, metadata, layers):
+    """Assembles an OCI layout directory; layer blobs are linked, not copied."""
+    args = ctx.actions.args()
+    args.add("layout")
+    args.add("--out", directory.path)
+    args.add("--root", root_descriptor)
+    args.add_all(metadata, before_each = "--metadata")
+    for layer in layers:
+        args.add("--blob", "%s=%s" % (layer.descriptor.path, layer.blob.path))
+    ctx.actions.run(
+        executable = imagewriter_binary(ctx),
+        arguments = [args],
+        inputs = [root_descriptor] + metadata +
+                 [l.descriptor for l in layers] + [l.blob for l in layers],
+        outputs = [directory],
+        mnemonic = "OciLayout",
+        progress_message = "Assembling OCI layout %s" % directory.short_path,
+    )
+
+def _layers(ctx):
+    """OciLayerInfo for every entry of `tars`, running layer actions for raw tarballs."""
+    layers = []
+    for target in ctx.attr.tars:
+        if OciLayerInfo in target:
+            layers.append(target[OciLayerInfo])
+            continue
+        for src in target.files.to_list():
+            if not is_layer_file(src):
+                fail("oci_image(tars): %s is not a layer tarball; expected %s or an oci_layer target" %
+                     (src.short_path, ", ".join(LAYER_EXTENSIONS)))
+            layers.append(layer_action(
+                ctx,
+                src,
+                "%s.layer%d" % (ctx.label.name, len(layers)),
+                ctx.attr.compression,
+                ctx.attr.compression_level,
+            ))
+    return layers
+
+def _platform(ctx, base):
+    if ctx.attr.os or ctx.attr.architecture or ctx.attr.variant or not base:
+        os, arch, variant = target_platform(ctx)
+        os = ctx.attr.os or os
+        arch = ctx.attr.architecture or arch
+        variant = ctx.attr.variant if (ctx.attr.variant or ctx.attr.architecture) else variant
+        return "/".join([os, arch] + ([variant] if variant else []))
+    return None  # The base's platform.
+
+def _oci_image_impl(ctx):
+    if ctx.attr.compression not in COMPRESSIONS:
+        fail("oci_image(compression): \"%s\" is not one of %s" % (ctx.attr.compression, COMPRESSIONS))
+    if ctx.attr.media_types not in ["oci", "docker"]:
+        fail("oci_image(media_types): \"%s\" must be \"oci\" or \"docker\"" % ctx.attr.media_types)
+    for key in ctx.attr.env:
+        if not key or "=" in key:
+            fail("oci_image(env): invalid variable name \"%s\"" % key)
+
+    base = ctx.attr.base[OciImageInfo] if ctx.attr.base else None
+    layers = _layers(ctx)
+    created_by = ctx.attr.history_created_by or "bazel build %s" % ctx.label
+    platform = _platform(ctx, base)
+
+    request = {
+        "layers": [{
+            "descriptorFile": l.descriptor.path,
+            "diffIdFile": l.diff_id.path,
+            "createdBy": l.created_by or created_by,
+            "comment": l.comment,
+        } for l in layers],
+        "env": ["%s=%s" % (k, v) for k, v in ctx.attr.env.items()],
+        "labels": ctx.attr.labels,
+        "annotations": ctx.attr.annotations,
+        "exposedPorts": ctx.attr.exposed_ports,
+        "volumes": ctx.attr.volumes,
+        "mediaTypes": ctx.attr.media_types,
+        "dropEmptyLayers": ctx.attr.drop_empty_layers,
+    }
+    inputs = [l.descriptor for l in layers] + [l.diff_id for l in layers]
+    if base:
+        request["baseConfig"] = base.config.path
+        request["baseManifest"] = base.manifest.path
+        inputs += [base.config, base.manifest]
+    if ctx.attr.entrypoint_set or ctx.attr.entrypoint:
+        request["entrypoint"] = {"values": ctx.attr.entrypoint}
+    if ctx.attr.cmd_set or ctx.attr.cmd:
+        request["cmd"] = {"values": ctx.attr.cmd}
+    for field, value in [("user", ctx.attr.user), ("workdir", ctx.attr.workdir),
+                         ("stopSignal", ctx.attr.stop_signal), ("created", ctx.attr.created),
+                         ("platform", platform)]:
+        if value:
+            request[field] = value
+    epoch = ctx.attr.source_date_epoch or ctx.var.get("SOURCE_DATE_EPOCH", "")
+    if epoch:
+        request["sourceDateEpoch"] = epoch
+    for field, attr_file in [("envFiles", ctx.file.env_file), ("labelFiles", ctx.file.labels_file),
+                             ("annotationFiles", ctx.file.annotations_file)]:
+        if attr_file:
+            request[field] = [attr_file.path]
+            inputs.append(attr_file)
+    if stamping_enabled(ctx):
+        request["statusFiles"] = [ctx.info_file.path, ctx.version_file.path]
+        inputs += [ctx.info_file, ctx.version_file]
+
+    name = ctx.label.name
+    request_file = ctx.actions.declare_file(name + ".request.json")
+    ctx.actions.write(request_file, json.encode(request))
+    config = ctx.actions.declare_file(name + ".config.json")
+    manifest = ctx.actions.declare_file(name + ".manifest.json")
+    descriptor = ctx.actions.declare_file(name + ".descriptor.json")
+    digest = ctx.actions.declare_file(name + ".digest")
+    args = ctx.actions.args()
+    args.add("image")
+    args.add("--request", request_file)
+    args.add("--config-out", config)
+    args.add("--manifest-out", manifest)
+    args.add("--descriptor-out", descriptor)
+    args.add("--digest-out", digest)
+    # Descriptors only: no layer blob is an input, so this action's cost does
+    # not grow with layer bytes and layer changes that keep descriptors
+    # equal do not rerun it.
+    ctx.actions.run(
+        executable = imagewriter_binary(ctx),
+        arguments = [args],
+        inputs = [request_file] + inputs,
+        outputs = [config, manifest, descriptor, digest],
+        mnemonic = "OciImage",
+        progress_message = "Writing image config and manifest for %s" % ctx.label,
+    )
+
+    all_layers = (base.layers if base else []) + layers
+    layout = ctx.actions.declare_directory(name)
+    layout_action(ctx, layout, descriptor, [config, manifest], all_layers)
+
+    return [
+        OciImageInfo(
+            manifest = manifest,
+            config = config,
+            descriptor = descriptor,
+            digest = digest,
+            layout = layout,
+            layers = all_layers,
+            layer_descriptors = depset([l.descriptor for l in all_layers]),
+            layer_blobs = depset([l.blob for l in all_layers]),
+            platform = platform or (base.platform if base else ""),
+            media_types = ctx.attr.media_types,
+        ),
+        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, digest])),
+        OutputGroupInfo(
+            config = depset([config]),
+            manifest = depset([manifest]),
+            descriptor = depset([descriptor]),
+            digest = depset([digest]),
+            request = depset([request_file]),
+        ),
+    ]
+
+_ATTRS = {
+    "base": attr.label(
+        providers = [OciImageInfo],
+        doc = "Base image: an oci_image target. Its layers are reused as they are and its config is inherited.",
+    ),
+    "tars": attr.label_list(
+        allow_files = True,
+        doc = "Layers, bottom first: oci_layer targets or tarballs (.tar, .tar.gz/.tgz, .tar.zst/.tzst); " +
+              "each tarball gets its own layer action.",
+    ),
+    "entrypoint": attr.string_list(doc = "Config Entrypoint. Setting it clears an inherited Cmd."),
+    "entrypoint_set": attr.bool(doc = "Internal: set by the oci_image macro when `entrypoint` was given, so [] clears it."),
+    "cmd": attr.string_list(doc = "Config Cmd."),
+    "cmd_set": attr.bool(doc = "Internal: set by the oci_image macro when `cmd` was given."),
+    "env": attr.string_dict(doc = "Environment; values expand $VAR and ${VAR} against the base and earlier entries."),
+    "env_file": attr.label(allow_single_file = True, doc = "Environment as a file of KEY=VALUE lines (the macro's `env` as a label)."),
+    "user": attr.string(doc = "Config User, e.g. \"65532:65532\"."),
+    "workdir": attr.string(doc = "Config WorkingDir."),
+    "exposed_ports": attr.string_list(doc = "Config ExposedPorts: \"8080\" (tcp) or \"53/udp\"."),
+    "volumes": attr.string_list(doc = "Config Volumes."),
+    "labels": attr.string_dict(doc = "Config Labels, merged into the base's."),
+    "labels_file": attr.label(allow_single_file = True, doc = "Labels as a file of KEY=VALUE lines."),
+    "annotations": attr.string_dict(doc = "Manifest annotations."),
+    "annotations_file": attr.label(allow_single_file = True, doc = "Annotations as a file of KEY=VALUE lines."),
+    "stop_signal": attr.string(doc = "Config StopSignal, e.g. \"SIGTERM\"."),
+    "created": attr.string(doc = "RFC 3339 creation time. Default: SOURCE_DATE_EPOCH, else 1970-01-01T00:00:00Z."),
+    "source_date_epoch": attr.string(doc = "Seconds since 1970; also settable with --define=SOURCE_DATE_EPOCH=N. Clamps new history times."),
+    "os": attr.string(doc = "Default: from the target platform, else linux (or the base's)."),
+    "architecture": attr.string(doc = "Default: from the target platform, else amd64 (or the base's)."),
+    "variant": attr.string(doc = "CPU variant, e.g. v8 for arm64."),
+    "media_types": attr.string(default = "oci", doc = "\"oci\" or \"docker\" manifest and layer media types."),
+    "compression": attr.string(default = "gzip", doc = "Compression for raw `tars`: gzip, zstd or none."),
+    "compression_level": attr.int(default = -1, doc = "Compression level for raw `tars`; -1 for the default."),
+    "history_created_by": attr.string(doc = "History created_by for new layers. Default: \"bazel build <label>\"."),
+    "drop_empty_layers": attr.bool(doc = "Drop empty gzip layers (sha256:4f4fb700...) as BuildKit once did. Default keeps them."),
+}
+
+oci_image = rule(
+    implementation = _oci_image_impl,
+    doc = """A single-platform OCI or Docker image.
+
+The default output is an OCI image layout directory named after the target.
+Output groups: config, manifest, descriptor, digest, request.""",
+    attrs = dict(_ATTRS.items() + STAMP_ATTRS.items() + PLATFORM_ATTRS.items()),
+    toolchains = [TOOLCHAIN_TYPE],
+)

@@ -1,0 +1,72 @@
+"""oci_image_index: a multi-platform index over oci_image targets."""
+
+load(":image.bzl", "layout_action")
+load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
+load(":toolchain.bzl", "TOOLCHAIN_TYPE", "imagewriter_binary")
+
+def _oci_image_index_impl(ctx):
+    if ctx.attr.media_types not in ["oci", "docker"]:
+        fail("oci_image_index(media_types): \"%s\" must be \"oci\" or \"docker\"" % ctx.attr.media_types)
+    images = [t[OciImageInfo] for t in ctx.attr.images]
+    if not images:
+        fail("oci_image_index(images): needs at least one image")
+    request = {
+        "manifests": [i.descriptor.path for i in images],
+        "annotations": ctx.attr.annotations,
+        "mediaTypes": ctx.attr.media_types,
+    }
+    inputs = [i.descriptor for i in images]
+    if ctx.file.annotations_file:
+        request["annotationFiles"] = [ctx.file.annotations_file.path]
+        inputs.append(ctx.file.annotations_file)
+    name = ctx.label.name
+    request_file = ctx.actions.declare_file(name + ".request.json")
+    ctx.actions.write(request_file, json.encode(request))
+    index = ctx.actions.declare_file(name + ".index.json")
+    descriptor = ctx.actions.declare_file(name + ".descriptor.json")
+    digest = ctx.actions.declare_file(name + ".digest")
+    args = ctx.actions.args()
+    args.add("index")
+    args.add("--request", request_file)
+    args.add("--index-out", index)
+    args.add("--descriptor-out", descriptor)
+    args.add("--digest-out", digest)
+    ctx.actions.run(
+        executable = imagewriter_binary(ctx),
+        arguments = [args],
+        inputs = [request_file] + inputs,
+        outputs = [index, descriptor, digest],
+        mnemonic = "OciIndex",
+        progress_message = "Writing image index %s" % ctx.label,
+    )
+    metadata = [index]
+    layers = []
+    for image in images:
+        metadata += [image.manifest, image.config]
+        layers += image.layers
+    layout = ctx.actions.declare_directory(name)
+    layout_action(ctx, layout, descriptor, metadata, layers)
+    return [
+        OciImageIndexInfo(index = index, descriptor = descriptor, digest = digest, layout = layout, images = images),
+        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, digest])),
+        OutputGroupInfo(index = depset([index]), descriptor = depset([descriptor]), digest = depset([digest])),
+    ]
+
+oci_image_index = rule(
+    implementation = _oci_image_index_impl,
+    doc = """An OCI image index (or Docker manifest list) over single-platform images.
+
+Built from the images' descriptors only. The default output is an OCI layout
+whose index.json points to the index.""",
+    attrs = {
+        "images": attr.label_list(
+            mandatory = True,
+            providers = [OciImageInfo],
+            doc = "oci_image targets, one per platform; no two may share a platform.",
+        ),
+        "annotations": attr.string_dict(doc = "Index annotations."),
+        "annotations_file": attr.label(allow_single_file = True, doc = "Annotations as a file of KEY=VALUE lines."),
+        "media_types": attr.string(default = "oci", doc = "\"oci\" (image index) or \"docker\" (manifest list)."),
+    },
+    toolchains = [TOOLCHAIN_TYPE],
+)

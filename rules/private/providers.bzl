@@ -1,0 +1,44 @@
+"""Providers of the imagewriter rules."""
+
+OciLayerInfo = provider(
+    doc = "One image layer, as written by `imagewriter layer`.",
+    fields = {
+        "blob": "File: the layer blob (compressed as its descriptor says).",
+        "descriptor": "File: the blob's OCI descriptor JSON (mediaType, digest, size, annotations).",
+        "diff_id": "File: the diffID, sha256 of the uncompressed tar, as text.",
+        "created_by": "string: history `created_by` for this layer, or \"\" for the image default.",
+        "comment": "string: history `comment` for this layer.",
+    },
+)
+
+OciImageInfo = provider(
+    doc = "A single-platform image built by oci_image.",
+    fields = {
+        "manifest": "File: the manifest JSON.",
+        "config": "File: the config JSON.",
+        "descriptor": "File: the manifest's descriptor JSON, with its platform.",
+        "digest": "File: the manifest digest (sha256:...).",
+        "layout": "File (directory): the OCI image layout of this image.",
+        "layers": "list of OciLayerInfo, bottom first, including the base's.",
+        "layer_descriptors": "depset of File: every layer descriptor.",
+        "layer_blobs": "depset of File: every layer blob.",
+        "platform": "string: os/arch[/variant].",
+        "media_types": "string: \"oci\" or \"docker\".",
+    },
+)
+
+OciImageIndexInfo = provider(
+    doc = "A multi-platform image index built by oci_image_index.",
+    fields = {
+        "index": "File: the index JSON.",
+        "descriptor": "File: the index's descriptor JSON.",
+        "digest": "File: the index digest (sha256:...).",
+        "layout": "File (directory): the OCI image layout of the index and its images.",
+        "images": "list of OciImageInfo, in index order.",
+    },
+)
+
+ImagewriterToolchainInfo = provider(
+    doc = "The imagewriter binary used by the rules.",
+    fields = {"binary": "FilesToRunProvider of the imagewriter binary."},
+)

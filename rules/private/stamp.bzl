@@ -1,0 +1,34 @@
+"""Whether --stamp is on, as a provider a rule can depend on.
+
+Bazel 4 gives rules no direct way to read --stamp; a config_setting can, so
+a tiny rule carries the answer (set through select() in rules/private/BUILD).
+"""
+
+StampInfo = provider(fields = {"enabled": "bool: whether --stamp is on."})
+
+def _stamp_flag_impl(ctx):
+    return [StampInfo(enabled = ctx.attr.enabled)]
+
+stamp_flag = rule(
+    implementation = _stamp_flag_impl,
+    attrs = {"enabled": attr.bool()},
+)
+
+STAMP_ATTRS = {
+    "stamp": attr.int(
+        default = -1,
+        values = [-1, 0, 1],
+        doc = """Substitute workspace-status values ({BUILD_TIMESTAMP}, {BUILD_EMBED_LABEL},
+and any other status key) into `created`, `labels`, `annotations` and `env`:
+1 always, 0 never, -1 when Bazel runs with --stamp. Unstamped builds never
+depend on time or host.""",
+    ),
+    "_stamp_flag": attr.label(default = "@imagewriter//rules/private:stamp_flag"),
+}
+
+def stamping_enabled(ctx):
+    if ctx.attr.stamp == 1:
+        return True
+    if ctx.attr.stamp == 0:
+        return False
+    return ctx.attr._stamp_flag[StampInfo].enabled
