@@ -1,0 +1,93 @@
+"""Analysis tests for the rules: providers, outputs, action inputs, errors."""
+
+load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
+load("//rules:defs.bzl", "OciImageIndexInfo", "OciImageInfo", "OciLayerInfo")
+
+def _basenames(files):
+    return sorted([f.basename for f in files])
+
+def _action(env, mnemonic):
+    for action in analysistest.target_actions(env):
+        if action.mnemonic == mnemonic:
+            return action
+    fail("no %s action" % mnemonic)
+
+def _image_providers_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    target = analysistest.target_under_test(env)
+    info = target[OciImageInfo]
+    asserts.equals(env, "image.manifest.json", info.manifest.basename)
+    asserts.equals(env, "image.config.json", info.config.basename)
+    asserts.equals(env, "image.digest", info.digest.basename)
+    asserts.true(env, info.layout.is_directory, "layout must be a tree artifact")
+    asserts.equals(env, [info.layout], target[DefaultInfo].files.to_list())
+    asserts.equals(env, 1, len(info.layers))
+    asserts.equals(env, "linux/amd64", info.platform)
+    asserts.equals(env, "oci", info.media_types)
+    asserts.equals(env, [info.layers[0].blob], info.layer_blobs.to_list())
+    return analysistest.end(env)
+
+image_providers_test = analysistest.make(_image_providers_test_impl)
+
+def _image_reads_no_blob_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    info = analysistest.target_under_test(env)[OciImageInfo]
+    blobs = [b.path for b in info.layer_blobs.to_list()]
+    image = _action(env, "OciImage")
+    inputs = [f.path for f in image.inputs.to_list()]
+    for blob in blobs:
+        asserts.false(env, blob in inputs, "the image action must not read layer blob " + blob)
+    for layer in info.layers:
+        asserts.true(env, layer.descriptor.path in inputs, "descriptor is an input")
+        asserts.true(env, layer.diff_id.path in inputs, "diffID is an input")
+    layout = _action(env, "OciLayout")
+    layout_inputs = [f.path for f in layout.inputs.to_list()]
+    for blob in blobs:
+        asserts.true(env, blob in layout_inputs, "the layout action links every blob")
+    return analysistest.end(env)
+
+image_reads_no_blob_test = analysistest.make(_image_reads_no_blob_test_impl)
+
+def _raw_tars_get_layer_actions_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    info = analysistest.target_under_test(env)[OciImageInfo]
+    layer_actions = [a for a in analysistest.target_actions(env) if a.mnemonic == "OciLayer"]
+    asserts.equals(env, 2, len(layer_actions))
+    asserts.equals(env, ["raw.layer0.tar.zst", "raw.layer1.tar.zst"],
+                   _basenames([l.blob for l in info.layers]))
+    return analysistest.end(env)
+
+raw_tars_get_layer_actions_test = analysistest.make(_raw_tars_get_layer_actions_test_impl)
+
+def _layer_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    info = analysistest.target_under_test(env)[OciLayerInfo]
+    asserts.equals(env, "layer.tar.zst", info.blob.basename)
+    action = _action(env, "OciLayer")
+    asserts.true(env, "--compression" in action.argv and "zstd" in action.argv)
+    asserts.true(env, "--level" in action.argv and "7" in action.argv)
+    return analysistest.end(env)
+
+layer_test = analysistest.make(_layer_test_impl)
+
+def _index_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    info = analysistest.target_under_test(env)[OciImageIndexInfo]
+    asserts.equals(env, 2, len(info.images))
+    index = _action(env, "OciIndex")
+    for f in index.inputs.to_list():
+        asserts.false(env, f.basename.endswith(".tar.gz"), "the index action reads no blob")
+    return analysistest.end(env)
+
+index_test = analysistest.make(_index_test_impl)
+
+def _failure_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    asserts.expect_failure(env, ctx.attr.expected)
+    return analysistest.end(env)
+
+failure_test = analysistest.make(
+    _failure_test_impl,
+    expect_failure = True,
+    attrs = {"expected": attr.string()},
+)
