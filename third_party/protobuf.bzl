@@ -12,7 +12,15 @@ def cc_proto_from_system_protoc(name, src):
         srcs = [src],
         outs = [base + ".pb.h", base + ".pb.cc"],
         tools = ["@system_protobuf//:bin/protoc"],
-        cmd = "$(location @system_protobuf//:bin/protoc) --cpp_out=$(GENDIR) $(location %s)" % src,
+        # Paths are relative to the proto's repository root, which is
+        # external/<repo>/ when imagewriter is an external repository, so
+        # generated includes read "src/proto/x.pb.h" either way.
+        cmd = """
+proto=$(location {src})
+root=$${{proto%{path}}}
+root=$${{root:-./}}
+$(location @system_protobuf//:bin/protoc) --proto_path=$$root --cpp_out=$(GENDIR)/$$root {path}
+""".format(src = src, path = native.package_name() + "/" + src),
     )
     native.cc_library(
         name = name,

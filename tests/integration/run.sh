@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Integration checks that need a Bazel of their own, run by .ci/run after
+# `bazel test //...`:
+#   - a separate workspace uses the rules through local_repository and the
+#     repositories.bzl macros, and builds an image and an index;
+#   - changing only `env` re-runs the image action and no layer action;
+#   - user mistakes seen only at execution fail with a message naming them.
+# Prints "PASS: name" / "FAIL: name" per check and a final count line.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'cd /; (cd "$work/ws" 2>/dev/null && bazel shutdown >/dev/null 2>&1); rm -rf "$work"' EXIT
+passed=0
+failed=0
+pass() { echo "PASS: $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
+
+ws="$work/ws"
+cp -r "$root/tests/downstream" "$ws"
+sed "s|@IMAGEWRITER@|$root|" "$ws/WORKSPACE.template" > "$ws/WORKSPACE"
+cd "$ws"
+
+# Inputs: a small app layer and a 64 MiB layer, so that a layer action
+# re-running would be visible.
+mkdir -p stage/app stage/big
+printf '#!/bin/sh\necho "mode=$MODE"\n' > stage/app/run.sh
+chmod 755 stage/app/run.sh
+head -c $((64 << 20)) /dev/urandom > stage/big/blob.bin
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf app.tar -C stage app
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf big.tar -C stage big
+cp app.tar corrupt.tar
+printf 'garbage' | dd of=corrupt.tar bs=1 seek=0 conv=notrunc status=none
+
+log="$work/build.log"
+if bazel build //:image //:index >"$log" 2>&1 && [[ -f bazel-bin/image/index.json ]] \
+    && skopeo inspect "oci:bazel-bin/image" >/dev/null 2>&1 \
+    && skopeo inspect --raw "oci:bazel-bin/index" | grep -q image.index.v1; then
+  pass "downstream workspace builds an image and an index"
+else
+  cat "$log"
+  fail "downstream workspace builds an image and an index"
+fi
+
+# Change only env; count the actions that run.
+sed -i 's/"MODE": "downstream"/"MODE": "changed"/' BUILD.bazel
+exec_log="$work/exec.json"
+if bazel build //:image --execution_log_json_file="$exec_log" >"$log" 2>&1; then
+  layer_runs=$(grep -c '"mnemonic": "OciLayer"' "$exec_log" || true)
+  image_runs=$(grep -c '"mnemonic": "OciImage"' "$exec_log" || true)
+  if [[ $layer_runs -eq 0 && $image_runs -eq 1 ]]; then
+    pass "changing env reruns the image action and no layer action"
+  else
+    fail "changing env reran $layer_runs layer actions and $image_runs image actions"
+  fi
+else
+  cat "$log"
+  fail "rebuild after changing env"
+fi
+
+expect_build_error() {
+  local target=$1 expected=$2
+  if bazel build "$target" >"$log" 2>&1; then
+    fail "$target should not build"
+  elif grep -q -- "$expected" "$log"; then
+    pass "$target fails with: $expected"
+  else
+    grep -E 'ERROR|error' "$log" | head -5
+    fail "$target fails without naming the problem ($expected)"
+  fi
+}
+expect_build_error //:bad_platform 'architecture "AMD64" must be lowercase'
+expect_build_error //:bad_env_file 'bad_env.txt:1: expected KEY=VALUE'
+expect_build_error //:duplicate_label_file 'duplicate_labels.txt: duplicate label key "team"'
+expect_build_error //:bad_created 'invalid timestamp "last tuesday"'
+expect_build_error //:corrupt_tar 'corrupt.tar: malformed tar at offset 0'
+
+echo "integration: ${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]
