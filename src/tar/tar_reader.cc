@@ -138,6 +138,7 @@ absl::Status TarReader::ParseHeader() {
   TarEntry entry;
   entry.header_offset =
       has_pending_header_offset_ ? pending_header_offset_ : offset_;
+  entry.data_offset = offset_ + kBlock;
   entry.type = h[156] == '\0' ? '0' : h[156];
   uint64_t size;
   if (!ParseNumber(h.substr(124, 12), &size)) {

@@ -31,6 +31,7 @@ struct TarEntry {
   uint64_t gid = 0;
   int64_t mtime = 0;
   uint64_t header_offset = 0;  // Offset of the entry's first header block.
+  uint64_t data_offset = 0;    // Offset of the entry's first data byte.
 };
 
 class TarReader : public ByteSink {

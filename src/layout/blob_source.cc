@@ -1,0 +1,149 @@
+#include "src/layout/blob_source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "src/io/file.h"
+#include "src/tar/tar_reader.h"
+
+namespace imagewriter {
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+
+class DirectorySource : public BlobSource {
+ public:
+  explicit DirectorySource(std::string root) : root_(std::move(root)) {}
+
+  absl::StatusOr<uint64_t> Size(const std::string& name) const override {
+    struct stat st;
+    if (stat(Path(name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return absl::NotFoundError(absl::StrCat(Describe(name), ": missing"));
+    }
+    return static_cast<uint64_t>(st.st_size);
+  }
+  absl::Status Stream(const std::string& name, ByteSink* sink) const override {
+    return StreamFile(Path(name), sink);
+  }
+  std::string Describe(const std::string& name) const override { return Path(name); }
+
+ private:
+  std::string Path(const std::string& name) const { return absl::StrCat(root_, "/", name); }
+  std::string root_;
+};
+
+class ArchiveSource : public BlobSource {
+ public:
+  struct Entry {
+    uint64_t offset;
+    uint64_t size;
+  };
+  ArchiveSource(std::string path, int fd, std::map<std::string, Entry> entries)
+      : path_(std::move(path)), fd_(fd), entries_(std::move(entries)) {}
+  ~ArchiveSource() override { close(fd_); }
+
+  absl::StatusOr<uint64_t> Size(const std::string& name) const override {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) return absl::NotFoundError(absl::StrCat(Describe(name), ": missing"));
+    return it->second.size;
+  }
+  absl::Status Stream(const std::string& name, ByteSink* sink) const override {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) return absl::NotFoundError(absl::StrCat(Describe(name), ": missing"));
+    std::string buffer(kChunk, '\0');
+    uint64_t offset = it->second.offset, left = it->second.size;
+    while (left > 0) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(left, kChunk));
+      ssize_t got = pread(fd_, buffer.data(), want, static_cast<off_t>(offset));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        return absl::DataLossError(absl::StrCat(Describe(name), ": read failed at offset ", offset));
+      }
+      absl::Status s = sink->Append(absl::string_view(buffer.data(), static_cast<size_t>(got)));
+      if (!s.ok()) return s;
+      offset += static_cast<uint64_t>(got);
+      left -= static_cast<uint64_t>(got);
+    }
+    return absl::OkStatus();
+  }
+  std::string Describe(const std::string& name) const override {
+    return absl::StrCat(path_, ": ", name);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+  std::map<std::string, Entry> entries_;
+};
+
+// "./a/b" and "a/b/" name the same entry as "a/b".
+std::string CleanName(std::string name) {
+  while (name.rfind("./", 0) == 0) name.erase(0, 2);
+  while (!name.empty() && name.back() == '/') name.pop_back();
+  return name;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> BlobSource::ReadSmall(const std::string& name,
+                                                  uint64_t max_bytes) const {
+  absl::StatusOr<uint64_t> size = Size(name);
+  if (!size.ok()) return size.status();
+  if (*size > max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(Describe(name), ": ", *size,
+                                                     " bytes, over the limit of ", max_bytes));
+  }
+  StringSink sink;
+  absl::Status s = Stream(name, &sink);
+  if (!s.ok()) return s;
+  return sink.data();
+}
+
+std::string BlobPath(const std::string& algorithm, const std::string& encoded) {
+  return absl::StrCat("blobs/", algorithm, "/", encoded);
+}
+
+std::unique_ptr<BlobSource> OpenLayoutDirectory(const std::string& path) {
+  return std::make_unique<DirectorySource>(path);
+}
+
+absl::StatusOr<std::unique_ptr<BlobSource>> OpenArchive(const std::string& path) {
+  std::map<std::string, ArchiveSource::Entry> entries;
+  absl::Status duplicate;
+  TarReader reader([&](const TarEntry& e) {
+    if (e.type != '0' && e.type != '7') return absl::OkStatus();
+    std::string name = CleanName(e.path);
+    if (!entries.emplace(name, ArchiveSource::Entry{e.data_offset, e.size}).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": duplicate archive entry \"", name, "\" at offset ", e.header_offset));
+    }
+    return absl::OkStatus();
+  });
+  absl::Status s = StreamFile(path, &reader);
+  if (s.ok()) s = reader.Finish();
+  if (!s.ok()) {
+    if (absl::StartsWith(s.message(), path)) return s;
+    return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
+  return std::unique_ptr<BlobSource>(new ArchiveSource(path, fd, std::move(entries)));
+}
+
+absl::StatusOr<std::unique_ptr<BlobSource>> OpenBlobSource(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) return OpenLayoutDirectory(path);
+  return OpenArchive(path);
+}
+
+}  // namespace imagewriter

@@ -1,0 +1,53 @@
+// Reading images back out of a BlobSource: the layout's root descriptors,
+// and the one image manifest a descriptor resolves to for a platform.
+#ifndef IMAGEWRITER_LAYOUT_IMAGE_READER_H_
+#define IMAGEWRITER_LAYOUT_IMAGE_READER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "src/json/value.h"
+#include "src/layout/blob_source.h"
+#include "src/oci/descriptor.h"
+#include "src/oci/platform.h"
+
+namespace imagewriter {
+
+// Indexes nest at most this deep; deeper (or cyclic) graphs are rejected.
+inline constexpr int kMaxIndexDepth = 8;
+
+struct ImageManifest {
+  Descriptor descriptor;  // Of the manifest itself.
+  std::string bytes;
+  Descriptor config;
+  std::vector<Descriptor> layers;
+};
+
+bool IsManifestMediaType(absl::string_view media_type);
+bool IsIndexMediaType(absl::string_view media_type);
+
+// The manifests listed in index.json.
+absl::StatusOr<std::vector<Descriptor>> ReadLayoutIndex(const BlobSource& source);
+
+// Parses manifest bytes (`where` names them in errors).
+absl::StatusOr<ImageManifest> ParseManifest(const std::string& bytes, const Descriptor& descriptor,
+                                            const std::string& where);
+// Parses index bytes into its manifest descriptors.
+absl::StatusOr<std::vector<Descriptor>> ParseIndex(const std::string& bytes,
+                                                   const std::string& where);
+
+// Follows `root` (a manifest or an index) to one image manifest. An index
+// needs `platform` unless it has exactly one entry. Platforms match on os and
+// architecture, and on variant when one is asked for, with the usual
+// defaults (arm64 means v8, arm means v7).
+absl::StatusOr<ImageManifest> ResolveImage(const BlobSource& source, const Descriptor& root,
+                                           const std::optional<Platform>& platform);
+
+// Whether `have` satisfies `want` (see ResolveImage).
+bool PlatformMatches(const Platform& want, const Platform& have);
+
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_LAYOUT_IMAGE_READER_H_
