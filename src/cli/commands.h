@@ -31,6 +31,13 @@ std::string IndexUsage();
 absl::Status RunLayout(const std::vector<std::string>& args);
 std::string LayoutUsage();
 
+// archive: a docker-archive or oci-archive tarball from an OCI layout.
+absl::Status RunArchive(const std::vector<std::string>& args);
+std::string ArchiveUsage();
+// verify: checks a layout or archive end to end.
+absl::Status RunVerify(const std::vector<std::string>& args);
+std::string VerifyUsage();
+
 const std::vector<Command>& Commands();
 
 }  // namespace imagewriter

@@ -1,0 +1,340 @@
+#include "src/layout/verify.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "src/compress/compression.h"
+#include "src/digest/sha256_sink.h"
+#include "src/json/fields.h"
+#include "src/json/parser.h"
+#include "src/layout/blob_source.h"
+#include "src/layout/image_reader.h"
+#include "src/oci/media_types.h"
+#include "src/oci/reference.h"
+#include "src/tar/tar_reader.h"
+
+namespace imagewriter {
+namespace {
+
+// Keeps the first 4 bytes of a stream, then stops it (Cancelled).
+class FirstBytes : public ByteSink {
+ public:
+  absl::Status Append(absl::string_view data) override {
+    bytes_ += std::string(data.substr(0, 4 - bytes_.size()));
+    return bytes_.size() >= 4 ? absl::CancelledError() : absl::OkStatus();
+  }
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+class Verifier {
+ public:
+  explicit Verifier(const BlobSource& source) : source_(source) {}
+
+  absl::Status VerifyLayout() {
+    if (source_.Has("oci-layout")) {
+      absl::StatusOr<std::string> text = source_.ReadSmall("oci-layout", 4096);
+      if (!text.ok()) return text.status();
+      absl::StatusOr<json::Value> v = json::Parse(*text, source_.Describe("oci-layout"));
+      if (!v.ok()) return v.status();
+      std::optional<std::string> version;
+      absl::Status s = json::RequireObject(*v, source_.Describe("oci-layout"));
+      if (s.ok()) s = json::GetString(*v, source_.Describe("oci-layout"), "imageLayoutVersion", &version);
+      if (!s.ok()) return s;
+      if (version != "1.0.0") {
+        return absl::InvalidArgumentError(absl::StrCat(source_.Describe("oci-layout"),
+                                                       ": imageLayoutVersion must be \"1.0.0\""));
+      }
+    }
+    absl::StatusOr<std::vector<Descriptor>> roots = ReadLayoutIndex(source_);
+    if (!roots.ok()) return roots.status();
+    for (size_t i = 0; i < roots->size(); ++i) {
+      absl::Status s = VerifyNode((*roots)[i], absl::StrCat("index.json manifests[", i, "]"), 0);
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status VerifyDockerManifest() {
+    absl::StatusOr<std::string> text = source_.ReadSmall("manifest.json");
+    if (!text.ok()) return text.status();
+    const std::string where = source_.Describe("manifest.json");
+    absl::StatusOr<json::Value> v = json::Parse(*text, where);
+    if (!v.ok()) return v.status();
+    if (!v->is_array()) return absl::InvalidArgumentError(where + ": expected an array of images");
+    for (size_t i = 0; i < v->items().size(); ++i) {
+      const std::string item_where = absl::StrCat(where, "[", i, "]");
+      const json::Value& item = v->items()[i];
+      absl::Status s = json::RequireObject(item, item_where);
+      std::optional<std::string> config;
+      std::optional<std::vector<std::string>> layers, tags;
+      if (s.ok()) s = json::GetString(item, item_where, "Config", &config);
+      if (s.ok()) s = json::GetStringArray(item, item_where, "Layers", &layers);
+      if (s.ok()) s = json::GetStringArray(item, item_where, "RepoTags", &tags);
+      if (!s.ok()) return s;
+      if (!config) return absl::InvalidArgumentError(item_where + ".Config: required");
+      for (const std::string& tag : tags.value_or(std::vector<std::string>{})) {
+        absl::StatusOr<Reference> r = ParseRepoTag(tag);
+        if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat(item_where, ".RepoTags: ", r.status().message()));
+      }
+      absl::StatusOr<std::string> config_bytes = source_.ReadSmall(*config);
+      if (!config_bytes.ok()) return config_bytes.status();
+      absl::Status named = CheckNamedDigest(*config, Digest::Sha256Of(*config_bytes));
+      if (!named.ok()) return named;
+      absl::StatusOr<std::vector<Digest>> diff_ids = DiffIds(*config_bytes, source_.Describe(*config));
+      if (!diff_ids.ok()) return diff_ids.status();
+      const std::vector<std::string> paths = layers.value_or(std::vector<std::string>{});
+      if (paths.size() != diff_ids->size()) {
+        return absl::InvalidArgumentError(absl::StrCat(item_where, ": ", paths.size(),
+                                                       " Layers but the config lists ", diff_ids->size(),
+                                                       " rootfs.diff_ids"));
+      }
+      ++report_.manifests;
+      for (size_t l = 0; l < paths.size(); ++l) {
+        Sha256Sink blob_hash;
+        absl::StatusOr<Digest> diff_id = LayerDiffId(paths[l], std::nullopt, &blob_hash);
+        if (!diff_id.ok()) return diff_id.status();
+        s = CheckNamedDigest(paths[l], blob_hash.digest());
+        if (!s.ok()) return s;
+        if (*diff_id != (*diff_ids)[l]) {
+          return absl::DataLossError(absl::StrCat(source_.Describe(paths[l]), ": diffID ",
+                                                  diff_id->ToString(), " does not match rootfs.diff_ids[", l,
+                                                  "] ", (*diff_ids)[l].ToString()));
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  const VerifyReport& report() const { return report_; }
+
+ private:
+  // A blob named blobs/sha256/<hex> must hash to <hex>.
+  absl::Status CheckNamedDigest(const std::string& name, const Digest& actual) {
+    if (absl::StartsWith(name, "blobs/sha256/") && name.substr(13) != actual.encoded()) {
+      return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
+                                              actual.ToString()));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckSize(const Descriptor& d, const std::string& name, const std::string& referrer) {
+    absl::StatusOr<uint64_t> size = source_.Size(name);
+    if (!size.ok()) {
+      return absl::NotFoundError(absl::StrCat(source_.Describe(name), ": blob missing (referenced by ",
+                                              referrer, ")"));
+    }
+    if (static_cast<int64_t>(*size) != d.size) {
+      return absl::DataLossError(absl::StrCat(source_.Describe(name), ": ", *size,
+                                              " bytes but the descriptor in ", referrer, " says ", d.size));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::string> ReadVerified(const Descriptor& d, const std::string& referrer) {
+    const std::string name = BlobPath(d.digest.algorithm(), d.digest.encoded());
+    absl::Status s = CheckSize(d, name, referrer);
+    if (!s.ok()) return s;
+    absl::StatusOr<std::string> bytes = source_.ReadSmall(name);
+    if (!bytes.ok()) return bytes.status();
+    if (d.digest.algorithm() == "sha256" && Digest::Sha256Of(*bytes) != d.digest) {
+      return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
+                                              Digest::Sha256Of(*bytes).ToString(), ", not its digest"));
+    }
+    Count(d.size);
+    return bytes;
+  }
+
+  void Count(int64_t size) {
+    ++report_.blobs;
+    report_.bytes += static_cast<uint64_t>(size);
+  }
+
+  absl::StatusOr<std::vector<Digest>> DiffIds(const std::string& config, const std::string& where) {
+    absl::StatusOr<json::Value> v = json::Parse(config, where);
+    if (!v.ok()) return v.status();
+    absl::Status s = json::RequireObject(*v, where);
+    if (!s.ok()) return s;
+    const json::Value* rootfs = v->Find("rootfs");
+    if (rootfs == nullptr) return absl::InvalidArgumentError(where + ".rootfs: required");
+    std::optional<std::vector<std::string>> ids;
+    s = json::RequireObject(*rootfs, where + ".rootfs");
+    if (s.ok()) s = json::GetStringArray(*rootfs, where + ".rootfs", "diff_ids", &ids);
+    if (!s.ok()) return s;
+    std::vector<Digest> out;
+    for (size_t i = 0; ids && i < ids->size(); ++i) {
+      absl::StatusOr<Digest> d = Digest::Parse((*ids)[i]);
+      if (!d.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ".rootfs.diff_ids[", i, "]: ", d.status().message()));
+      }
+      out.push_back(*d);
+    }
+    return out;
+  }
+
+  // Streams a layer: blob hash, decompression, tar validation with
+  // duplicate-path detection, diffID. `expected` is the media type's
+  // compression when known.
+  absl::StatusOr<Digest> LayerDiffId(const std::string& name, std::optional<Compression> expected,
+                                     Sha256Sink* blob_hash) {
+    absl::StatusOr<uint64_t> size = source_.Size(name);
+    if (!size.ok()) return size.status();
+    FirstBytes first;
+    absl::Status probe = source_.Stream(name, &first);
+    if (!probe.ok() && !absl::IsCancelled(probe)) return probe;
+    const Compression actual = DetectCompression(first.bytes());
+    if (expected && *expected != actual) {
+      return absl::DataLossError(absl::StrCat(source_.Describe(name), ": media type says ",
+                                              CompressionName(*expected), " but the blob is ",
+                                              CompressionName(actual)));
+    }
+    std::map<std::string, uint64_t> paths;
+    absl::Status duplicate;
+    TarReader tar([&](const TarEntry& e) {
+      std::string path = e.path;
+      while (absl::StartsWith(path, "./")) path.erase(0, 2);
+      while (path.size() > 1 && path.back() == '/') path.pop_back();
+      auto [it, inserted] = paths.emplace(path, e.header_offset);
+      if (!inserted) {
+        return absl::DataLossError(absl::StrCat("duplicate path \"", path, "\" in the layer tar at offsets ",
+                                                it->second, " and ", e.header_offset));
+      }
+      return absl::OkStatus();
+    });
+    Sha256Sink diff_hash;
+    TeeSink uncompressed({&tar, &diff_hash});
+    std::unique_ptr<ByteSink> decoder = NewDecoder(actual, &uncompressed);
+    TeeSink raw({blob_hash, decoder.get()});
+    absl::Status s = source_.Stream(name, &raw);
+    if (s.ok()) s = decoder->Finish();
+    if (s.ok()) s = uncompressed.Finish();
+    if (s.ok()) s = blob_hash->Finish();
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat(source_.Describe(name), ": ", s.message()));
+    ++report_.layers;
+    Count(static_cast<int64_t>(*size));
+    return diff_hash.digest();
+  }
+
+  absl::Status VerifyNode(const Descriptor& d, const std::string& referrer, int depth) {
+    if (depth > kMaxIndexDepth) {
+      return absl::InvalidArgumentError(absl::StrCat(referrer, ": index nesting deeper than ",
+                                                     kMaxIndexDepth, " levels"));
+    }
+    const std::string key = d.digest.ToString();
+    if (in_progress_.count(key)) {
+      return absl::InvalidArgumentError(absl::StrCat(referrer, ": index cycle through ", key));
+    }
+    if (verified_.count(key)) return absl::OkStatus();
+    in_progress_.insert(key);
+    absl::Status s;
+    if (IsIndexMediaType(d.media_type)) {
+      s = VerifyIndex(d, referrer, depth);
+    } else if (IsManifestMediaType(d.media_type)) {
+      s = VerifyManifest(d, referrer);
+    } else {
+      s = absl::InvalidArgumentError(absl::StrCat(referrer, ": unknown media type \"", d.media_type,
+                                                  "\" for ", key));
+    }
+    in_progress_.erase(key);
+    if (s.ok()) verified_.insert(key);
+    return s;
+  }
+
+  absl::Status VerifyIndex(const Descriptor& d, const std::string& referrer, int depth) {
+    absl::StatusOr<std::string> bytes = ReadVerified(d, referrer);
+    if (!bytes.ok()) return bytes.status();
+    const std::string where = source_.Describe(BlobPath(d.digest.algorithm(), d.digest.encoded()));
+    absl::StatusOr<std::vector<Descriptor>> children = ParseIndex(*bytes, where);
+    if (!children.ok()) return children.status();
+    for (size_t i = 0; i < children->size(); ++i) {
+      absl::Status s = VerifyNode((*children)[i], absl::StrCat("index ", d.digest.ToString(), " manifests[", i, "]"),
+                                  depth + 1);
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status VerifyManifest(const Descriptor& d, const std::string& referrer) {
+    absl::StatusOr<std::string> bytes = ReadVerified(d, referrer);
+    if (!bytes.ok()) return bytes.status();
+    const std::string where = source_.Describe(BlobPath(d.digest.algorithm(), d.digest.encoded()));
+    absl::StatusOr<ImageManifest> m = ParseManifest(*bytes, d, where);
+    if (!m.ok()) return m.status();
+    const std::string self = "manifest " + d.digest.ToString();
+    if (m->config.media_type != kOciConfig && m->config.media_type != kDockerConfig) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".config.mediaType: unknown \"",
+                                                     m->config.media_type, "\""));
+    }
+    absl::StatusOr<std::string> config = ReadVerified(m->config, self + " config");
+    if (!config.ok()) return config.status();
+    absl::StatusOr<std::vector<Digest>> diff_ids =
+        DiffIds(*config, source_.Describe(BlobPath("sha256", m->config.digest.encoded())));
+    if (!diff_ids.ok()) return diff_ids.status();
+    if (diff_ids->size() != m->layers.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": ", m->layers.size(),
+                                                     " layers but the config lists ", diff_ids->size(),
+                                                     " rootfs.diff_ids"));
+    }
+    ++report_.manifests;
+    for (size_t i = 0; i < m->layers.size(); ++i) {
+      const Descriptor& layer = m->layers[i];
+      const std::string layer_ref = absl::StrCat(self, " layers[", i, "]");
+      absl::StatusOr<Compression> compression = LayerCompression(layer.media_type);
+      if (!compression.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(layer_ref, ": ", compression.status().message()));
+      }
+      const std::string name = BlobPath(layer.digest.algorithm(), layer.digest.encoded());
+      absl::Status s = CheckSize(layer, name, layer_ref);
+      if (!s.ok()) return s;
+      Sha256Sink blob_hash;
+      absl::StatusOr<Digest> diff_id = LayerDiffId(name, *compression, &blob_hash);
+      if (!diff_id.ok()) return diff_id.status();
+      if (blob_hash.digest() != layer.digest) {
+        return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
+                                                blob_hash.digest().ToString(), ", not its digest (", layer_ref, ")"));
+      }
+      if (*diff_id != (*diff_ids)[i]) {
+        return absl::DataLossError(absl::StrCat(source_.Describe(name), ": diffID ", diff_id->ToString(),
+                                                " does not match rootfs.diff_ids[", i, "] ",
+                                                (*diff_ids)[i].ToString(), " (", layer_ref, ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  const BlobSource& source_;
+  VerifyReport report_;
+  std::set<std::string> verified_;
+  std::set<std::string> in_progress_;
+};
+
+}  // namespace
+
+absl::StatusOr<VerifyReport> Verify(const std::string& path) {
+  absl::StatusOr<std::unique_ptr<BlobSource>> source = OpenBlobSource(path);
+  if (!source.ok()) return source.status();
+  Verifier verifier(**source);
+  const bool has_index = (*source)->Has("index.json");
+  const bool has_docker = (*source)->Has("manifest.json");
+  if (!has_index && !has_docker) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": neither an OCI layout (index.json) nor a docker archive (manifest.json)"));
+  }
+  if (has_index) {
+    absl::Status s = verifier.VerifyLayout();
+    if (!s.ok()) return s;
+  }
+  if (has_docker) {
+    absl::Status s = verifier.VerifyDockerManifest();
+    if (!s.ok()) return s;
+  }
+  return verifier.report();
+}
+
+}  // namespace imagewriter
