@@ -1,6 +1,6 @@
 """Public API of imagewriter's Bazel rules.
 
-    load("@imagewriter//rules:defs.bzl", "oci_image", "oci_image_index", "oci_layer")
+    load("@imagewriter//rules:defs.bzl", "oci_image", "oci_image_index", "oci_layer", "oci_load", "oci_push")
 
 Attribute names follow rules_oci, so switching is a change of load() line.
 Implementation lives in rules/private/.
@@ -9,6 +9,7 @@ Implementation lives in rules/private/.
 load("//rules/private:image.bzl", _oci_image = "oci_image")
 load("//rules/private:index.bzl", _oci_image_index = "oci_image_index")
 load("//rules/private:layer.bzl", _oci_layer = "oci_layer")
+load("//rules/private:ship.bzl", _oci_load = "oci_load", _oci_push = "oci_push")
 load(
     "//rules/private:providers.bzl",
     _OciImageIndexInfo = "OciImageIndexInfo",
@@ -21,6 +22,8 @@ OciImageInfo = _OciImageInfo
 OciImageIndexInfo = _OciImageIndexInfo
 OciLayerInfo = _OciLayerInfo
 oci_layer = _oci_layer
+oci_load = _oci_load
+oci_push = _oci_push
 imagewriter_toolchain = _imagewriter_toolchain
 
 def _dict_or_file(kwargs, name, file_attr):

@@ -38,6 +38,10 @@ std::string ArchiveUsage();
 absl::Status RunVerify(const std::vector<std::string>& args);
 std::string VerifyUsage();
 
+// refs: validates a repository and tags for pushing; writes the tags.
+absl::Status RunRefs(const std::vector<std::string>& args);
+std::string RefsUsage();
+
 const std::vector<Command>& Commands();
 
 }  // namespace imagewriter

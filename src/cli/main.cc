@@ -18,6 +18,7 @@ const std::vector<Command>& Commands() {
       {"layout", "assemble an OCI image layout directory", RunLayout, LayoutUsage},
       {"archive", "write a docker-archive or oci-archive tarball", RunArchive, ArchiveUsage},
       {"verify", "check a layout or archive end to end", RunVerify, VerifyUsage},
+      {"refs", "validate a push repository and tags", RunRefs, RefsUsage},
   };
   return *commands;
 }

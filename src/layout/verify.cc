@@ -98,7 +98,12 @@ class Verifier {
       ++report_.manifests;
       for (size_t l = 0; l < paths.size(); ++l) {
         Sha256Sink blob_hash;
-        absl::StatusOr<Digest> diff_id = LayerDiffId(paths[l], std::nullopt, &blob_hash);
+        std::optional<Digest> named;
+        if (absl::StartsWith(paths[l], "blobs/sha256/")) {
+          absl::StatusOr<Digest> d = Digest::Parse("sha256:" + paths[l].substr(13));
+          if (d.ok()) named = *d;
+        }
+        absl::StatusOr<Digest> diff_id = LayerDiffId(paths[l], std::nullopt, named, &blob_hash);
         if (!diff_id.ok()) return diff_id.status();
         s = CheckNamedDigest(paths[l], blob_hash.digest());
         if (!s.ok()) return s;
@@ -182,6 +187,7 @@ class Verifier {
   // duplicate-path detection, diffID. `expected` is the media type's
   // compression when known.
   absl::StatusOr<Digest> LayerDiffId(const std::string& name, std::optional<Compression> expected,
+                                     const std::optional<Digest>& expected_digest,
                                      Sha256Sink* blob_hash) {
     absl::StatusOr<uint64_t> size = source_.Size(name);
     if (!size.ok()) return size.status();
@@ -215,7 +221,17 @@ class Verifier {
     if (s.ok()) s = decoder->Finish();
     if (s.ok()) s = uncompressed.Finish();
     if (s.ok()) s = blob_hash->Finish();
-    if (!s.ok()) return absl::Status(s.code(), absl::StrCat(source_.Describe(name), ": ", s.message()));
+    if (!s.ok()) {
+      // A corrupt stream is usually a blob that is not what its digest says;
+      // that is the problem to report when it is so.
+      Sha256Sink rehash;
+      if (expected_digest && source_.Stream(name, &rehash).ok() && rehash.Finish().ok() &&
+          rehash.digest() != *expected_digest) {
+        return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
+                                                rehash.digest().ToString(), ", not its digest"));
+      }
+      return absl::Status(s.code(), absl::StrCat(source_.Describe(name), ": ", s.message()));
+    }
     ++report_.layers;
     Count(static_cast<int64_t>(*size));
     return diff_hash.digest();
@@ -293,7 +309,7 @@ class Verifier {
       absl::Status s = CheckSize(layer, name, layer_ref);
       if (!s.ok()) return s;
       Sha256Sink blob_hash;
-      absl::StatusOr<Digest> diff_id = LayerDiffId(name, *compression, &blob_hash);
+      absl::StatusOr<Digest> diff_id = LayerDiffId(name, *compression, layer.digest, &blob_hash);
       if (!diff_id.ok()) return diff_id.status();
       if (blob_hash.digest() != layer.digest) {
         return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",

@@ -59,7 +59,8 @@ fi
 
 expect_build_error() {
   local target=$1 expected=$2
-  if bazel build "$target" >"$log" 2>&1; then
+  # shellcheck disable=SC2086  # $target may carry flags.
+  if bazel build $target >"$log" 2>&1; then
     fail "$target should not build"
   elif grep -q -- "$expected" "$log"; then
     pass "$target fails with: $expected"
@@ -73,6 +74,9 @@ expect_build_error //:bad_env_file 'bad_env.txt:1: expected KEY=VALUE'
 expect_build_error //:duplicate_label_file 'duplicate_labels.txt: duplicate label key "team"'
 expect_build_error //:bad_created 'invalid timestamp "last tuesday"'
 expect_build_error //:corrupt_tar 'corrupt.tar: malformed tar at offset 0'
+expect_build_error '//:bad_tag --output_groups=+tarball' 'invalid image reference "Bad/Name:latest"'
+expect_build_error '//:index_without_platform --output_groups=+tarball' 'is a multi-platform index; choose a platform (available: linux/amd64, linux/arm64'
+expect_build_error //:bad_remote_tag 'remote tag "-bad"'
 
 echo "integration: ${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]
