@@ -57,6 +57,35 @@ else
   fail "rebuild after changing env"
 fi
 
+# Stamping: values only with --stamp; without it, nothing from the build host.
+if bazel build //:stamped --stamp --embed_label=v1.2.3 >"$log" 2>&1 \
+    && grep -q '"version":"v1.2.3"' bazel-bin/stamped.config.json \
+    && grep -q '"BUILD_LABEL=v1.2.3"' bazel-bin/stamped.config.json \
+    && ! grep -q '"created":"1970-01-01T00:00:00Z"' bazel-bin/stamped.config.json \
+    && grep -q '"org.opencontainers.image.version": "v1.2.3"' bazel-bin/stamped.manifest.json; then
+  pass "--stamp substitutes workspace status into labels, env, annotations and created"
+else
+  cat "$log"; cat bazel-bin/stamped.config.json 2>/dev/null
+  fail "--stamp substitutes workspace status into labels, env, annotations and created"
+fi
+if bazel build //:stamped >"$log" 2>&1 \
+    && grep -q '"created":"1970-01-01T00:00:00Z"' bazel-bin/stamped.config.json \
+    && grep -q '"version":"{BUILD_EMBED_LABEL}"' bazel-bin/stamped.config.json; then
+  pass "without --stamp the image does not depend on the build"
+else
+  cat "$log"; cat bazel-bin/stamped.config.json 2>/dev/null
+  fail "without --stamp the image does not depend on the build"
+fi
+
+# The platform comes from the target platform's constraints.
+if bazel build //:from_platform --platforms=//:linux_arm64 >"$log" 2>&1 \
+    && grep -q '"architecture":"arm64"' bazel-bin/from_platform.config.json; then
+  pass "os/architecture follow --platforms"
+else
+  cat "$log"
+  fail "os/architecture follow --platforms"
+fi
+
 expect_build_error() {
   local target=$1 expected=$2
   # shellcheck disable=SC2086  # $target may carry flags.

@@ -91,3 +91,30 @@ failure_test = analysistest.make(
     expect_failure = True,
     attrs = {"expected": attr.string()},
 )
+
+def _load_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    target = analysistest.target_under_test(env)
+    tarballs = target[OutputGroupInfo].tarball.to_list()
+    asserts.equals(env, ["load.tar"], _basenames(tarballs))
+    archive = _action(env, "OciArchive")
+    asserts.true(env, "--tag" in archive.argv and "example/app:1" in archive.argv)
+    asserts.true(env, "--format" in archive.argv and "docker" in archive.argv)
+    # The default output is the loader script; the tarball is in its runfiles.
+    asserts.equals(env, ["load.sh"], _basenames(target[DefaultInfo].files.to_list()))
+    asserts.true(env, tarballs[0] in target[DefaultInfo].default_runfiles.files.to_list())
+    return analysistest.end(env)
+
+load_test = analysistest.make(_load_test_impl)
+
+def _push_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    target = analysistest.target_under_test(env)
+    refs = _action(env, "OciPushRefs")
+    asserts.true(env, "localhost:5000/app" in refs.argv and "v1" in refs.argv)
+    runfiles = _basenames(target[DefaultInfo].default_runfiles.files.to_list())
+    for name in ["image", "image.digest", "push.tags"]:
+        asserts.true(env, name in runfiles, "%s missing from the push runfiles" % name)
+    return analysistest.end(env)
+
+push_test = analysistest.make(_push_test_impl)
