@@ -41,6 +41,8 @@ $IW index --request index.req --index-out index.json --descriptor-out index.desc
 $IW layout --out layout --root index.desc --metadata index.json --metadata amd64.manifest \
   --metadata arm64.manifest --metadata amd64.config --metadata arm64.config \
   --blob hello.desc=hello.blob --blob extra.desc=extra.blob
+$IW archive --layout layout --output oci.tar --format oci --tag example/app:1
+$IW archive --layout layout --output docker.tar --platform linux/arm64 --tag example/app:1
 """.format(umask=umask, binary=iwtest.BINARY)
     subprocess.run(["bash", "-c", script], cwd=workdir, env=env, check=True)
 

@@ -77,6 +77,15 @@ else
   fail "without --stamp the image does not depend on the build"
 fi
 
+# SOURCE_DATE_EPOCH through --define (the action environment is not read).
+if SOURCE_DATE_EPOCH=1 bazel build //:from_platform --define=SOURCE_DATE_EPOCH=1700000000 >"$log" 2>&1 \
+    && grep -q '"created":"2023-11-14T22:13:20Z"' bazel-bin/from_platform.config.json; then
+  pass "--define=SOURCE_DATE_EPOCH sets created"
+else
+  cat "$log"
+  fail "--define=SOURCE_DATE_EPOCH sets created"
+fi
+
 # The platform comes from the target platform's constraints.
 if bazel build //:from_platform --platforms=//:linux_arm64 >"$log" 2>&1 \
     && grep -q '"architecture":"arm64"' bazel-bin/from_platform.config.json; then
