@@ -21,7 +21,14 @@ load("//rules/private:toolchain.bzl", _imagewriter_toolchain = "imagewriter_tool
 OciImageInfo = _OciImageInfo
 OciImageIndexInfo = _OciImageIndexInfo
 OciLayerInfo = _OciLayerInfo
-oci_layer = _oci_layer
+def oci_layer(name, files = None, **kwargs):
+    """One layer from `tar`, or from `srcs`, `files` ({path in image: label}),
+    `symlinks`, `empty_dirs`. See rules/private/layer.bzl for every attribute."""
+    if files:
+        kwargs["files_paths"] = list(files.keys())
+        kwargs["files_labels"] = list(files.values())
+    _oci_layer(name = name, **kwargs)
+
 oci_load = _oci_load
 oci_push = _oci_push
 imagewriter_toolchain = _imagewriter_toolchain

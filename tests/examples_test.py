@@ -75,25 +75,36 @@ class ExamplesTest(iwtest.ImagewriterTestCase):
             if "manifest" in entry:
                 self.assertEqual(info["Digest"], iwtest.read(entry["digest"]).decode(), label)
 
-    def test_umoci_unpack_and_runc_run(self):
-        entry = FILES["//examples/config:image"]
+    def run_in_container(self, label):
+        """skopeo tags the layout, umoci unpacks it, runc runs it; returns (spec, output)."""
+        entry = FILES[label]
         tagged = self.path("tagged")
+        shutil.rmtree(tagged, ignore_errors=True)
         # umoci needs a tag; skopeo copies the layout under one, unchanged.
         self.run_tool(["skopeo", "copy", "-q", "oci:" + entry["layout"], "oci:%s:latest" % tagged])
         bundle = self.path("bundle")
+        shutil.rmtree(bundle, ignore_errors=True)
         self.run_tool(["umoci", "unpack", "--image", tagged + ":latest", bundle])
         spec_path = os.path.join(bundle, "config.json")
         spec = json.load(open(spec_path))
-        self.assertEqual(spec["process"]["args"], ["/app/hello", "--from", "bazel"])
-        self.assertEqual(spec["process"]["cwd"], "/data")
-        self.assertEqual(spec["process"]["user"]["uid"], 65532)
         spec["process"]["terminal"] = False
         with open(spec_path, "w") as f:
             json.dump(spec, f)
         state = self.path("runc-state")
         out = self.run_tool(["runc", "--root", state, "run", "iw-examples-%d" % os.getpid()], cwd=bundle,
                             timeout=60)
-        self.assertEqual(out.decode(), "configured hello from imagewriter --from bazel (cwd /data)\n")
+        return spec, out.decode()
+
+    def test_umoci_unpack_and_runc_run(self):
+        spec, out = self.run_in_container("//examples/config:image")
+        self.assertEqual(spec["process"]["args"], ["/app/hello", "--from", "bazel"])
+        self.assertEqual(spec["process"]["cwd"], "/data")
+        self.assertEqual(spec["process"]["user"]["uid"], 65532)
+        self.assertEqual(out, "configured hello from imagewriter --from bazel (cwd /data)\n")
+
+    def test_runfiles_example_runs(self):
+        _, out = self.run_in_container("//examples/runfiles:image")
+        self.assertEqual(out, "hello from the runfiles tree\n")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ in a commit that says why. To regenerate after an intended change:
 """
 import os
 import shutil
+import tarfile
 import unittest
 
 from tests import iwtest
@@ -77,6 +78,53 @@ class GoldenTest(iwtest.ImagewriterTestCase):
         diffs = {iwtest.read(self.path(n + ".diffid")) for n in
                  ("gzip", "zstd", "none", "gzip_passthrough", "zstd_passthrough", "gzip_from_zstd")}
         self.assertEqual(len(diffs), 1)
+
+    def files_layer(self, name, order, touch):
+        files = os.path.join(iwtest.TESTDATA, "files", "app")
+        entries = [{"path": "/app/bin/hello.sh", "file": os.path.join(files, "hello.sh")},
+                   {"path": "app/etc/config.txt", "file": os.path.join(files, "config.txt")},
+                   {"path": "app/current", "symlink": "bin/hello.sh"},
+                   {"path": "var/cache", "directory": True},
+                   {"path": "app/" + "deep/" * 30 + "config.txt", "file": os.path.join(files, "config.txt")}]
+        entries = [entries[i] for i in order]
+        for entry in entries:
+            if touch and "file" in entry:
+                copy = self.path("%s-%s" % (name, os.path.basename(entry["file"])))
+                shutil.copy(entry["file"], copy)
+                os.utime(copy, (touch, touch))
+                entry["file"] = copy
+        spec = self.path(name + ".files.json")
+        iwtest.write_json(spec, {"entries": entries, "owner": "65532:65532", "mtime": 1700000000})
+        blob, desc, diff = (self.path(name + s) for s in (".blob", ".desc.json", ".diffid"))
+        self.ok(["layer", "--files", spec, "--output", blob, "--descriptor-out", desc, "--diff-id-out", diff])
+        return desc, diff, blob
+
+    def test_layer_from_files(self):
+        desc, diff, blob = self.files_layer("a", [0, 1, 2, 3, 4], None)
+        # Another order and other host mtimes give the same bytes.
+        desc2, _, blob2 = self.files_layer("b", [4, 3, 2, 1, 0], 1234567890)
+        self.assertEqual(iwtest.read(blob), iwtest.read(blob2))
+        self.check("files_layer", {"desc.json": desc, "diffid": diff})
+        with tarfile.open(blob) as tar:
+            self.assertEqual(tar.getnames()[:4], ["app", "app/bin", "app/bin/hello.sh", "app/current"])
+            member = tar.getmember("app/bin/hello.sh")
+            self.assertEqual((member.mode, member.uid, member.mtime), (0o755, 65532, 1700000000))
+            self.assertEqual(tar.getmember("app/current").linkname, "bin/hello.sh")
+            self.assertIn("app/" + "deep/" * 30 + "config.txt", tar.getnames())
+
+    def test_rewrite_timestamp(self):
+        src = os.path.join(iwtest.TESTDATA, "layers/future.tar")
+        before = self.layer("before", src, ["--compression", "none"])
+        after = self.layer("after", src, ["--compression", "none", "--rewrite-timestamp", "1700000000"])
+        self.assertNotEqual(iwtest.read(before[0]), iwtest.read(after[0]))
+        self.check("rewrite_timestamp", {"before.desc.json": before[0], "after.desc.json": after[0],
+                                         "after.diffid": after[1]})
+        with tarfile.open(before[2]) as old, tarfile.open(after[2]) as new:
+            self.assertEqual(old.getnames(), new.getnames())
+            for a, b in zip(old.getmembers(), new.getmembers()):
+                self.assertEqual(old.extractfile(a).read(), new.extractfile(b).read())
+                self.assertEqual((a.mode, a.uid, a.gid), (b.mode, b.uid, b.gid))
+                self.assertEqual(b.mtime, min(a.mtime, 1700000000))
 
     def single_image(self, media_types):
         desc, diff, _ = self.hello_layer()

@@ -70,6 +70,22 @@ def main():
     extra = tar_bytes([("etc", "dir", None), ("etc/motd", "file", b"welcome\n")])
     write("layers/extra.tar", extra)
 
+    # Entries dated in the future, for --rewrite-timestamp.
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, mtime, data in (("past.txt", 1000, b"past\n"), ("future.txt", 4102444800, b"future\n"),
+                                  ("pax.txt", 4102444800.5, b"fractional future\n")):
+            info = tarfile.TarInfo(name)
+            info.mtime = mtime
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    write("layers/future.tar", buf.getvalue())
+
+    # Source files for layers built from files.
+    write("files/app/hello.sh", b"#!/bin/sh\necho hello\n")
+    os.chmod(os.path.join(ROOT, "files/app/hello.sh"), 0o755)
+    write("files/app/config.txt", b"key=value\n")
+
     # Malformed inputs, one problem each.
     write("bad/truncated.tar", hello[:700])
     bad_sum = bytearray(hello)

@@ -4,7 +4,10 @@
 # commit message.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bazel build //tests:golden_test
-cd bazel-bin/tests/golden_test.runfiles/imagewriter
-BUILD_WORKSPACE_DIRECTORY="$OLDPWD" IW_UPDATE_GOLDENS=1 TEST_TMPDIR="$(mktemp -d)" \
-  PYTHONPATH=. python3 tests/golden_test.py
+workspace=$(pwd)
+bazel build //tests:golden_test //tests:examples_test
+for test in golden_test examples_test; do
+  (cd "bazel-bin/tests/$test.runfiles/imagewriter" &&
+   BUILD_WORKSPACE_DIRECTORY="$workspace" IW_UPDATE_GOLDENS=1 TEST_TMPDIR="$(mktemp -d)" \
+     PYTHONPATH=. python3 "tests/$test.py")
+done

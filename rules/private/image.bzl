@@ -42,6 +42,7 @@ def _layers(ctx):
                 "%s.layer%d" % (ctx.label.name, len(layers)),
                 ctx.attr.compression,
                 ctx.attr.compression_level,
+                rewrite_timestamp = ctx.attr.rewrite_timestamp,
             ))
     return layers
 
@@ -195,6 +196,7 @@ _ATTRS = {
     "media_types": attr.string(default = "oci", doc = "\"oci\" or \"docker\" manifest and layer media types."),
     "compression": attr.string(default = "gzip", doc = "Compression for raw `tars`: gzip, zstd or none."),
     "compression_level": attr.int(default = -1, doc = "Compression level for raw `tars`; -1 for the default."),
+    "rewrite_timestamp": attr.int(default = -1, doc = "For raw `tars`: clamp every time in them to this epoch; -1 = off."),
     "history_created_by": attr.string(doc = "History created_by for new layers. Default: \"bazel build <label>\"."),
     "drop_empty_layers": attr.bool(doc = "Drop empty gzip layers (sha256:4f4fb700...) as BuildKit once did. Default keeps them."),
 }

@@ -13,8 +13,19 @@ def is_layer_file(file):
             return True
     return False
 
-def layer_action(ctx, src, prefix, compression, level = -1, annotations = {}, created_by = "", comment = ""):
-    """Runs `imagewriter layer` once on `src`; returns its OciLayerInfo.
+def layer_action(
+        ctx,
+        src,
+        prefix,
+        compression,
+        level = -1,
+        annotations = {},
+        created_by = "",
+        comment = "",
+        rewrite_timestamp = -1,
+        files_spec = None,
+        file_inputs = []):
+    """Runs `imagewriter layer` once on `src` (or on `files_spec`); returns its OciLayerInfo.
 
     One streaming pass writes the blob, its descriptor and the diffID.
     """
@@ -23,7 +34,16 @@ def layer_action(ctx, src, prefix, compression, level = -1, annotations = {}, cr
     diff_id = ctx.actions.declare_file(prefix + ".diff_id")
     args = ctx.actions.args()
     args.add("layer")
-    args.add("--input", src)
+    if files_spec:
+        args.add("--files", files_spec)
+        inputs = [files_spec] + file_inputs
+        what = files_spec.short_path
+    else:
+        args.add("--input", src)
+        inputs = [src]
+        what = src.short_path
+    if rewrite_timestamp >= 0:
+        args.add("--rewrite-timestamp", str(rewrite_timestamp))
     args.add("--output", blob)
     args.add("--descriptor-out", descriptor)
     args.add("--diff-id-out", diff_id)
@@ -35,10 +55,10 @@ def layer_action(ctx, src, prefix, compression, level = -1, annotations = {}, cr
     ctx.actions.run(
         executable = imagewriter_binary(ctx),
         arguments = [args],
-        inputs = [src],
+        inputs = inputs,
         outputs = [blob, descriptor, diff_id],
         mnemonic = "OciLayer",
-        progress_message = "Writing layer %s (%s)" % (src.short_path, compression),
+        progress_message = "Writing layer %s (%s)" % (what, compression),
     )
     return OciLayerInfo(
         blob = blob,
@@ -48,12 +68,80 @@ def layer_action(ctx, src, prefix, compression, level = -1, annotations = {}, cr
         comment = comment,
     )
 
+def _in_image(directory, name):
+    return (directory.rstrip("/") + "/" + name) if directory else name
+
+def _runfiles_entries(ctx, target, at):
+    """Entries for `target`'s runfiles tree at `at`.runfiles/, as Bazel lays it out."""
+    runfiles = target[DefaultInfo].default_runfiles
+    if not runfiles:
+        return []
+    root = at + ".runfiles/"
+    entries = []
+    for f in runfiles.files.to_list():
+        path = f.short_path[3:] if f.short_path.startswith("../") else ctx.workspace_name + "/" + f.short_path
+        entries.append((root + path, f))
+    for link in runfiles.symlinks.to_list():
+        entries.append((root + ctx.workspace_name + "/" + link.path, link.target_file))
+    for link in runfiles.root_symlinks.to_list():
+        entries.append((root + link.path, link.target_file))
+    return entries
+
+def _target_entries(ctx, target, path = None):
+    """Entries for a target's files: at `path`, or at `directory`/<basename>."""
+    entries = []
+    for f in target.files.to_list():
+        entries.append((path or _in_image(ctx.attr.directory, f.basename), f))
+    executable = target[DefaultInfo].files_to_run.executable
+    if ctx.attr.include_runfiles and executable:
+        at = path or _in_image(ctx.attr.directory, executable.basename)
+        entries += _runfiles_entries(ctx, target, at)
+    return entries
+
+def _files_spec(ctx):
+    """Writes the LayerFiles request for srcs/files/symlinks/empty_dirs; returns (spec, inputs)."""
+    placed = []
+    for target in ctx.attr.srcs:
+        placed += _target_entries(ctx, target)
+    for target, path in zip(ctx.attr.files_labels, ctx.attr.files_paths):
+        if len(target.files.to_list()) != 1:
+            fail("oci_layer(files): %s must be one file for path \"%s\", it has %d" %
+                 (target.label, path, len(target.files.to_list())))
+        placed += _target_entries(ctx, target, path)
+    entries = [{"path": path, "file": f.path} for path, f in placed]
+    inputs = [f for _, f in placed]
+    for path, link in ctx.attr.symlinks.items():
+        entries.append({"path": path, "symlink": link})
+    for path in ctx.attr.empty_dirs:
+        entries.append({"path": _in_image(ctx.attr.directory, path), "directory": True})
+    mtime = ctx.attr.mtime
+    if mtime < 0:
+        mtime = int(ctx.var.get("SOURCE_DATE_EPOCH", "0"))
+    request = {
+        "entries": entries,
+        "mode": ctx.attr.mode,
+        "owner": ctx.attr.owner,
+        "mtime": mtime,
+        "hardlinks": ctx.attr.hardlinks,
+    }
+    spec = ctx.actions.declare_file(ctx.label.name + ".files.json")
+    ctx.actions.write(spec, json.encode(request))
+    return spec, inputs
+
 def _oci_layer_impl(ctx):
     if ctx.attr.compression not in COMPRESSIONS:
         fail("oci_layer(compression): \"%s\" is not one of %s" % (ctx.attr.compression, COMPRESSIONS))
-    src = ctx.file.tar
-    if not is_layer_file(src):
-        fail("oci_layer(tar): %s is not a layer tarball; expected one of %s" % (src.short_path, LAYER_EXTENSIONS))
+    has_files = ctx.attr.srcs or ctx.attr.files_labels or ctx.attr.symlinks or ctx.attr.empty_dirs
+    if bool(ctx.file.tar) == bool(has_files):
+        fail("oci_layer: give either `tar` or files (`srcs`, `files`, `symlinks`, `empty_dirs`), not both or neither")
+    if len(ctx.attr.files_labels) != len(ctx.attr.files_paths):
+        fail("oci_layer(files): use the oci_layer macro's `files` dict")
+    spec, file_inputs, src = None, [], ctx.file.tar
+    if src:
+        if not is_layer_file(src):
+            fail("oci_layer(tar): %s is not a layer tarball; expected one of %s" % (src.short_path, LAYER_EXTENSIONS))
+    else:
+        spec, file_inputs = _files_spec(ctx)
     info = layer_action(
         ctx,
         src,
@@ -63,6 +151,9 @@ def _oci_layer_impl(ctx):
         ctx.attr.annotations,
         ctx.attr.created_by,
         ctx.attr.comment,
+        ctx.attr.rewrite_timestamp,
+        spec,
+        file_inputs,
     )
     return [
         info,
@@ -72,18 +163,31 @@ def _oci_layer_impl(ctx):
 
 oci_layer = rule(
     implementation = _oci_layer_impl,
-    doc = """One image layer from a tarball, in one streaming action.
+    doc = """One image layer, from a tarball or from files, in one streaming action.
 
-The tar may be plain, gzip or zstd; its compression is detected from its
+A tar may be plain, gzip or zstd; its compression is detected from its
 bytes. If it already has the requested compression its bytes are used as
-they are. Outputs: `<name>.tar.gz` (or `.tar.zst`/`.tar`), `<name>.descriptor.json`
+they are. Files are written as a deterministic tar (sorted, explicit parent
+directories, fixed owner and mtime) and compressed in the same pass.
+Outputs: `<name>.tar.gz` (or `.tar.zst`/`.tar`), `<name>.descriptor.json`
 and `<name>.diff_id`.""",
     attrs = {
         "tar": attr.label(
-            mandatory = True,
             allow_single_file = True,
-            doc = "The layer's tarball: .tar, .tar.gz/.tgz or .tar.zst/.tzst.",
+            doc = "The layer's tarball: .tar, .tar.gz/.tgz or .tar.zst/.tzst. Or use the file attributes.",
         ),
+        "srcs": attr.label_list(allow_files = True, doc = "Files placed at `directory`/<basename>."),
+        "files_paths": attr.string_list(doc = "Internal: paths of the macro's `files` dict."),
+        "files_labels": attr.label_list(allow_files = True, doc = "Internal: labels of the macro's `files` dict."),
+        "symlinks": attr.string_dict(doc = "Symbolic links: {path in image: target}."),
+        "empty_dirs": attr.string_list(doc = "Empty directories, under `directory`."),
+        "directory": attr.string(doc = "Directory in the image for `srcs` and `empty_dirs`."),
+        "mode": attr.string(doc = "Octal mode for every file, e.g. \"0755\". Default: 0755 if executable, else 0644."),
+        "owner": attr.string(default = "0:0", doc = "Numeric uid:gid of every entry."),
+        "mtime": attr.int(default = -1, doc = "mtime of every entry; -1: --define=SOURCE_DATE_EPOCH, else 0."),
+        "include_runfiles": attr.bool(doc = "Also place each executable's runfiles tree at <path>.runfiles/, so it runs in the container."),
+        "hardlinks": attr.bool(doc = "Store a file placed at several paths once, as hard links."),
+        "rewrite_timestamp": attr.int(default = -1, doc = "For `tar`: clamp every time in it to this epoch (BuildKit's rewrite-timestamp); -1 = off."),
         "compression": attr.string(
             default = "gzip",
             doc = "Blob compression: gzip, zstd or none.",

@@ -5,6 +5,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
+#include "src/cli/request_reader.h"
 #include "src/json/writer.h"
 #include "src/writer/layer_writer.h"
 
@@ -13,7 +14,11 @@ namespace {
 
 const std::vector<FlagSpec>& Specs() {
   static const auto* specs = new std::vector<FlagSpec>{
-      {"input", FlagSpec::Kind::kValue, true, "layer tar: plain, gzip or zstd"},
+      {"input", FlagSpec::Kind::kValue, false, "layer tar: plain, gzip or zstd"},
+      {"files", FlagSpec::Kind::kValue, false,
+       "LayerFiles JSON (src/proto/request.proto): build the tar from files instead"},
+      {"rewrite-timestamp", FlagSpec::Kind::kValue, false,
+       "clamp every time in the tar to these seconds since 1970"},
       {"output", FlagSpec::Kind::kValue, true, "where to write the blob"},
       {"descriptor-out", FlagSpec::Kind::kValue, false, "descriptor JSON output"},
       {"diff-id-out", FlagSpec::Kind::kValue, false, "diffID output (sha256:...)"},
@@ -29,7 +34,7 @@ const std::vector<FlagSpec>& Specs() {
 }  // namespace
 
 std::string LayerUsage() {
-  return absl::StrCat("usage: imagewriter layer --input FILE --output BLOB [flags]\n",
+  return absl::StrCat("usage: imagewriter layer (--input TAR | --files JSON) --output BLOB [flags]\n",
                       FlagHelp(Specs()));
 }
 
@@ -37,7 +42,24 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
   absl::StatusOr<Flags> flags = Flags::Parse(Specs(), args);
   if (!flags.ok()) return flags.status();
   LayerOptions options;
+  if (flags->Has("input") == flags->Has("files")) {
+    return absl::InvalidArgumentError("give exactly one of --input and --files");
+  }
   options.input_path = flags->Get("input");
+  std::unique_ptr<FileTree> tree;
+  if (flags->Has("files")) {
+    absl::StatusOr<std::unique_ptr<FileTree>> read = ReadLayerFiles(flags->Get("files"));
+    if (!read.ok()) return read.status();
+    tree = *std::move(read);
+    options.tree = tree.get();
+  }
+  if (flags->Has("rewrite-timestamp")) {
+    absl::StatusOr<Timestamp> epoch = Timestamp::FromSourceDateEpoch(flags->Get("rewrite-timestamp"));
+    if (!epoch.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--rewrite-timestamp: ", epoch.status().message()));
+    }
+    options.rewrite_timestamp = epoch->unix_seconds();
+  }
   options.blob_path = flags->Get("output");
   absl::StatusOr<Compression> compression = ParseCompression(flags->Get("compression", "gzip"));
   if (!compression.ok()) return compression.status();

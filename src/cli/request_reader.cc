@@ -315,4 +315,50 @@ absl::StatusOr<IndexSpec> ReadIndexRequest(const std::string& path) {
   return spec;
 }
 
+absl::StatusOr<std::unique_ptr<FileTree>> ReadLayerFiles(const std::string& path) {
+  proto::LayerFiles request;
+  absl::Status s = ParseRequest(path, &request);
+  if (!s.ok()) return s;
+  FileTree::Options options;
+  if (!request.mode().empty()) {
+    absl::StatusOr<uint32_t> mode = ParseMode(request.mode());
+    if (!mode.ok()) return Prefixed(path, mode.status());
+    options.mode = *mode;
+  }
+  if (!request.owner().empty()) {
+    s = ParseOwner(request.owner(), &options.uid, &options.gid);
+    if (!s.ok()) return Prefixed(path, s);
+  }
+  if (request.mtime() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": mtime ", request.mtime(), " is negative"));
+  }
+  options.mtime = request.mtime();
+  options.hardlinks = request.hardlinks();
+  auto tree = std::make_unique<FileTree>(options);
+  for (int i = 0; i < request.entries_size(); ++i) {
+    const proto::FileEntry& e = request.entries(i);
+    const std::string where = absl::StrCat(path, ": entries[", i, "]");
+    std::optional<uint32_t> mode;
+    if (!e.mode().empty()) {
+      absl::StatusOr<uint32_t> m = ParseMode(e.mode());
+      if (!m.ok()) return Prefixed(where, m.status());
+      mode = *m;
+    }
+    const int kinds = !e.file().empty() + !e.symlink().empty() + e.directory();
+    if (kinds != 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": exactly one of file, symlink or directory is required"));
+    }
+    if (!e.file().empty()) {
+      s = tree->AddFile(e.path(), e.file(), mode);
+    } else if (!e.symlink().empty()) {
+      s = tree->AddSymlink(e.path(), e.symlink());
+    } else {
+      s = tree->AddDirectory(e.path(), mode);
+    }
+    if (!s.ok()) return Prefixed(where, s);
+  }
+  return tree;
+}
+
 }  // namespace imagewriter

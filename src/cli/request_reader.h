@@ -8,9 +8,11 @@
 #ifndef IMAGEWRITER_CLI_REQUEST_READER_H_
 #define IMAGEWRITER_CLI_REQUEST_READER_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "src/tar/file_tree.h"
 #include "src/writer/image_writer.h"
 #include "src/writer/index_writer.h"
 
@@ -21,6 +23,8 @@ namespace imagewriter {
 absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
                                            const char* source_date_epoch_env);
 absl::StatusOr<IndexSpec> ReadIndexRequest(const std::string& path);
+// Reads a LayerFiles request into a FileTree.
+absl::StatusOr<std::unique_ptr<FileTree>> ReadLayerFiles(const std::string& path);
 
 // Reads a file of KEY=VALUE lines (blank lines skipped) into `out`, in order.
 absl::Status ReadKeyValueFile(const std::string& path,

@@ -8,6 +8,7 @@
 #include "src/io/file.h"
 #include "src/oci/media_types.h"
 #include "src/tar/tar_reader.h"
+#include "src/tar/timestamp_clamp.h"
 
 namespace imagewriter {
 namespace {
@@ -25,17 +26,25 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
       options.level < 0 ? DefaultLevel(options.compression) : options.level;
   absl::Status status = CheckLevel(options.compression, level);
   if (!status.ok()) return status;
+  const std::string& what = options.tree != nullptr ? options.blob_path : options.input_path;
 
-  absl::StatusOr<InputFile> input = InputFile::Open(options.input_path);
-  if (!input.ok()) return input.status();
-  std::vector<char> buffer(kReadChunk);
-  absl::StatusOr<size_t> got = input->Read(buffer.data(), buffer.size());
-  if (!got.ok()) return got.status();
-  // A short first read is fine for detection: 4 bytes decide it.
-  const Compression input_compression =
-      DetectCompression(absl::string_view(buffer.data(), *got));
-  const bool pass_through =
-      input_compression == options.compression && !options.force_recompress;
+  std::optional<InputFile> input;
+  std::vector<char> buffer;
+  size_t got = 0;
+  Compression input_compression = Compression::kNone;
+  if (options.tree == nullptr) {
+    absl::StatusOr<InputFile> opened = InputFile::Open(options.input_path);
+    if (!opened.ok()) return opened.status();
+    input.emplace(*std::move(opened));
+    buffer.resize(kReadChunk);
+    absl::StatusOr<size_t> first = input->Read(buffer.data(), buffer.size());
+    if (!first.ok()) return first.status();
+    got = *first;
+    // A short first read is fine for detection: 4 bytes decide it.
+    input_compression = DetectCompression(absl::string_view(buffer.data(), got));
+  }
+  const bool pass_through = options.tree == nullptr && input_compression == options.compression &&
+                            !options.force_recompress && !options.rewrite_timestamp;
 
   absl::StatusOr<AtomicFile> blob = AtomicFile::Create(options.blob_path);
   if (!blob.ok()) return blob.status();
@@ -43,7 +52,8 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   // Blob side: what ends up in the blob file is hashed on its way there.
   Sha256Sink blob_hash;
   TeeSink blob_out({&*blob, &blob_hash});
-  // Tar side: the uncompressed stream is validated and hashed for the diffID.
+  // Tar side: the uncompressed layer is validated and hashed for the diffID,
+  // and, unless the input bytes pass through, encoded into the blob.
   Sha256Sink diff_hash;
   TarReader tar;
   std::unique_ptr<ByteSink> encoder;
@@ -52,25 +62,41 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
     encoder = NewEncoder(options.compression, level, &blob_out);
     tar_sinks.push_back(encoder.get());
   }
-  TeeSink uncompressed(tar_sinks);
-  std::unique_ptr<ByteSink> decoder = NewDecoder(input_compression, &uncompressed);
-  std::vector<ByteSink*> raw_sinks = {decoder.get()};
-  if (pass_through) raw_sinks.push_back(&blob_out);
-  TeeSink raw(raw_sinks);
-
-  while (*got > 0) {
-    status = raw.Append(absl::string_view(buffer.data(), *got));
-    if (!status.ok()) return WithInput(options.input_path, status);
-    got = input->Read(buffer.data(), buffer.size());
-    if (!got.ok()) return got.status();
+  TeeSink tar_side(tar_sinks);
+  ByteSink* tar_entry = &tar_side;
+  std::unique_ptr<TimestampClamp> clamp;
+  if (options.rewrite_timestamp) {
+    clamp = std::make_unique<TimestampClamp>(*options.rewrite_timestamp, &tar_side);
+    tar_entry = clamp.get();
   }
-  // Finish in stream order: decoder (flushes into the tar side), then the tar
-  // side (which finishes the encoder into the blob side), then the blob side.
-  for (ByteSink* sink : {static_cast<ByteSink*>(decoder.get()),
-                         static_cast<ByteSink*>(&uncompressed),
-                         static_cast<ByteSink*>(&blob_hash)}) {
+
+  std::vector<ByteSink*> finish_order;
+  std::unique_ptr<ByteSink> decoder;
+  if (options.tree != nullptr) {
+    status = options.tree->Write(tar_entry);
+    if (!status.ok()) return status;
+  } else {
+    decoder = NewDecoder(input_compression, tar_entry);
+    std::vector<ByteSink*> raw_sinks = {decoder.get()};
+    if (pass_through) raw_sinks.push_back(&blob_out);
+    TeeSink raw(raw_sinks);
+    while (got > 0) {
+      status = raw.Append(absl::string_view(buffer.data(), got));
+      if (!status.ok()) return WithInput(what, status);
+      absl::StatusOr<size_t> next = input->Read(buffer.data(), buffer.size());
+      if (!next.ok()) return next.status();
+      got = *next;
+    }
+    finish_order.push_back(decoder.get());
+  }
+  // Finish in stream order: the decoder (flushes into the tar side), the
+  // clamp, the tar side (finishing the encoder into the blob side), the blob.
+  if (clamp) finish_order.push_back(clamp.get());
+  finish_order.push_back(&tar_side);
+  finish_order.push_back(&blob_hash);
+  for (ByteSink* sink : finish_order) {
     status = sink->Finish();
-    if (!status.ok()) return WithInput(options.input_path, status);
+    if (!status.ok()) return WithInput(what, status);
   }
   status = blob->Commit();
   if (!status.ok()) return status;

@@ -1,7 +1,8 @@
 // WriteLayer: turns one layer input into a layer blob in one streaming pass.
 //
 // The input is a tar, plain or gzip/zstd-compressed (detected by magic
-// bytes). One read of the input produces, at once:
+// bytes), or a FileTree written as a tar on the fly (no temporary file).
+// One pass produces, at once:
 //   - the blob in the requested compression, written atomically;
 //   - the blob's digest and size (its descriptor);
 //   - the diffID: the sha256 of the uncompressed tar;
@@ -14,21 +15,27 @@
 #define IMAGEWRITER_WRITER_LAYER_WRITER_H_
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "src/compress/compression.h"
 #include "src/digest/digest.h"
 #include "src/oci/descriptor.h"
+#include "src/tar/file_tree.h"
 
 namespace imagewriter {
 
 struct LayerOptions {
-  std::string input_path;
+  std::string input_path;        // A tar (any compression); or
+  const FileTree* tree = nullptr;  // files to write as a tar, in the same pass.
   std::string blob_path;
   Compression compression = Compression::kGzip;
   int level = -1;  // -1: the compression's default.
   bool force_recompress = false;
+  // Clamps every time in the tar to this epoch (BuildKit's rewrite-timestamp);
+  // the tar then changes, so it is always re-encoded.
+  std::optional<int64_t> rewrite_timestamp;
   std::map<std::string, std::string> annotations;
 };
 

@@ -1,0 +1,138 @@
+#include "src/tar/file_tree.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "src/io/file.h"
+#include "src/tar/tar_reader.h"
+
+namespace imagewriter {
+namespace {
+
+class FileTreeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::string(getenv("TEST_TMPDIR")) + "/treeXXXXXX";
+    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
+    Make("a.txt", "alpha\n", 0644);
+    Make("run.sh", "#!/bin/sh\n", 0755);
+  }
+  std::string Make(const std::string& name, const std::string& data, mode_t mode) {
+    std::string path = dir_ + "/" + name;
+    EXPECT_TRUE(WriteFileAtomically(path, data).ok());
+    chmod(path.c_str(), mode);
+    return path;
+  }
+  std::string Tar(const FileTree& tree) {
+    StringSink out;
+    EXPECT_TRUE(tree.Write(&out).ok());
+    return out.data();
+  }
+  std::vector<TarEntry> Entries(const std::string& tar) {
+    std::vector<TarEntry> entries;
+    TarReader reader([&](const TarEntry& e) {
+      entries.push_back(e);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(reader.Append(tar).ok());
+    EXPECT_TRUE(reader.Finish().ok());
+    return entries;
+  }
+  std::string dir_;
+};
+
+TEST_F(FileTreeTest, SameBytesForAnyOrderAndAnyHostMtime) {
+  FileTree one({});
+  ASSERT_TRUE(one.AddFile("/app/a.txt", dir_ + "/a.txt").ok());
+  ASSERT_TRUE(one.AddFile("app/bin/run.sh", dir_ + "/run.sh").ok());
+  ASSERT_TRUE(one.AddSymlink("app/current", "bin/run.sh").ok());
+  const std::string first = Tar(one);
+
+  struct timeval times[2] = {{1234567890, 0}, {1234567890, 0}};
+  utimes((dir_ + "/a.txt").c_str(), times);
+  FileTree two({});
+  ASSERT_TRUE(two.AddSymlink("./app/current", "bin/run.sh").ok());
+  ASSERT_TRUE(two.AddFile("app//bin/run.sh/", dir_ + "/run.sh").ok());
+  ASSERT_TRUE(two.AddFile("app/a.txt", dir_ + "/a.txt").ok());
+  EXPECT_EQ(Tar(two), first);
+}
+
+TEST_F(FileTreeTest, SortedWithExplicitParentsAndFixedMetadata) {
+  FileTree::Options options;
+  options.uid = 65532;
+  options.gid = 65533;
+  options.mtime = 1700000000;
+  FileTree tree(options);
+  ASSERT_TRUE(tree.AddFile("b/z.txt", dir_ + "/a.txt").ok());
+  ASSERT_TRUE(tree.AddFile("a/deep/run.sh", dir_ + "/run.sh").ok());
+  ASSERT_TRUE(tree.AddDirectory("c/empty", 0700).ok());
+  std::vector<TarEntry> e = Entries(Tar(tree));
+  std::vector<std::string> paths;
+  for (const TarEntry& entry : e) paths.push_back(entry.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"a/", "a/deep/", "a/deep/run.sh", "b/", "b/z.txt", "c/",
+                                             "c/empty/"}));
+  EXPECT_EQ(e[2].mode, 0755u);  // Executable source.
+  EXPECT_EQ(e[4].mode, 0644u);
+  EXPECT_EQ(e[6].mode, 0700u);
+  for (const TarEntry& entry : e) {
+    EXPECT_EQ(entry.uid, 65532u);
+    EXPECT_EQ(entry.gid, 65533u);
+    EXPECT_EQ(entry.mtime, 1700000000);
+  }
+}
+
+TEST_F(FileTreeTest, LongPathsAndHardlinks) {
+  FileTree::Options options;
+  options.hardlinks = true;
+  FileTree tree(options);
+  const std::string long_path = std::string(40, 'x') + "/" + std::string(200, 'y') + ".txt";
+  ASSERT_TRUE(tree.AddFile(long_path, dir_ + "/a.txt").ok());
+  ASSERT_TRUE(tree.AddFile("copy.txt", dir_ + "/a.txt").ok());
+  std::vector<TarEntry> e = Entries(Tar(tree));
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e[0].path, "copy.txt");
+  EXPECT_EQ(e[0].size, 6u);
+  EXPECT_EQ(e[2].path, long_path);
+  EXPECT_EQ(e[2].type, '1');
+  EXPECT_EQ(e[2].link_name, "copy.txt");
+}
+
+TEST_F(FileTreeTest, RejectsUnsafeAndConflictingPaths) {
+  FileTree tree({});
+  EXPECT_FALSE(tree.AddFile("../etc/passwd", dir_ + "/a.txt").ok());
+  EXPECT_FALSE(tree.AddFile("a/../../b", dir_ + "/a.txt").ok());
+  EXPECT_FALSE(tree.AddFile("/", dir_ + "/a.txt").ok());
+  ASSERT_TRUE(tree.AddFile("x", dir_ + "/a.txt").ok());
+  EXPECT_TRUE(tree.AddFile("x", dir_ + "/a.txt").ok());  // Same thing twice.
+  absl::Status s = tree.AddFile("x", dir_ + "/run.sh");
+  EXPECT_NE(s.message().find("given twice"), std::string::npos) << s;
+  s = tree.AddFile("x/y", dir_ + "/a.txt");
+  EXPECT_NE(s.message().find("is not a directory"), std::string::npos) << s;
+}
+
+TEST_F(FileTreeTest, MissingSourceIsNamed) {
+  FileTree tree({});
+  ASSERT_TRUE(tree.AddFile("x", dir_ + "/nope").ok());
+  StringSink out;
+  absl::Status s = tree.Write(&out);
+  EXPECT_NE(s.message().find("/nope: not a readable regular file (for \"x\")"), std::string::npos) << s;
+}
+
+TEST(ParseTest, OwnerAndMode) {
+  uint64_t uid, gid;
+  EXPECT_TRUE(ParseOwner("1:2", &uid, &gid).ok());
+  EXPECT_EQ(uid, 1u);
+  EXPECT_FALSE(ParseOwner("root:root", &uid, &gid).ok());
+  EXPECT_FALSE(ParseOwner("1", &uid, &gid).ok());
+  EXPECT_EQ(*ParseMode("0755"), 0755u);
+  EXPECT_FALSE(ParseMode("0999").ok());
+  EXPECT_FALSE(ParseMode("").ok());
+}
+
+}  // namespace
+}  // namespace imagewriter
