@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 
@@ -170,5 +171,52 @@ def main():
     }, separators=(",", ":")), 1)
 
 
+def base_layout():
+    """A two-platform base image as an OCI layout: a layer and a config each."""
+    root = os.path.join(ROOT, "base_layout")
+    shutil.rmtree(root, ignore_errors=True)
+
+    def blob(data):
+        digest = hashlib.sha256(data).hexdigest()
+        write("base_layout/blobs/sha256/" + digest, data)
+        return "sha256:" + digest
+
+    manifests = []
+    for arch, variant in (("amd64", None), ("arm64", "v8")):
+        tar = tar_bytes([("etc", "dir", None), ("etc/base-release", "file", ("base for %s\n" % arch).encode())])
+        layer = gzip_bytes(tar)
+        config = json.dumps({
+            "architecture": arch, "os": "linux", **({"variant": variant} if variant else {}),
+            "config": {"Env": ["PATH=/usr/bin:/bin", "BASE=" + arch], "Cmd": ["/bin/base"], "WorkingDir": "/"},
+            "created": "2020-02-02T02:02:02Z",
+            "history": [{"created": "2020-02-02T02:02:02Z", "created_by": "base layer for " + arch}],
+            "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]},
+        }, separators=(",", ":"), sort_keys=True).encode()
+        manifest = json.dumps({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": blob(config),
+                       "size": len(config)},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": blob(layer),
+                        "size": len(layer)}],
+        }, indent=2).encode()
+        platform = {"architecture": arch, "os": "linux"}
+        if variant:
+            platform["variant"] = variant
+        manifests.append({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": blob(manifest),
+                          "size": len(manifest), "platform": platform})
+    index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                        "manifests": manifests}, indent=2).encode()
+    index_digest = blob(index)
+    write("base_layout/index.json", json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": index_digest,
+                       "size": len(index),
+                       "annotations": {"io.containerd.image.name": "example.com/base:1.0",
+                                       "org.opencontainers.image.ref.name": "1.0"}}]}, indent=2).encode())
+    write("base_layout/oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+
+
 if __name__ == "__main__":
     main()
+    base_layout()

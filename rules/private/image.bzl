@@ -6,7 +6,7 @@ load(":providers.bzl", "OciImageInfo", "OciLayerInfo")
 load(":stamp.bzl", "STAMP_ATTRS", "stamping_enabled")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "imagewriter_binary")
 
-def layout_action(ctx, directory, root_descriptor, metadata, layers):
+def layout_action(ctx, directory, root_descriptor, metadata, layers, base_sources = []):
     """Assembles an OCI layout directory; layer blobs are linked, not copied."""
     args = ctx.actions.args()
     args.add("layout")
@@ -15,10 +15,16 @@ def layout_action(ctx, directory, root_descriptor, metadata, layers):
     args.add_all(metadata, before_each = "--metadata")
     for layer in layers:
         args.add("--blob", "%s=%s" % (layer.descriptor.path, layer.blob.path))
+    base_files = []
+    for base in base_sources:
+        args.add("--base", base.path)
+        base_files += base.files
+    if [b for b in base_sources if b.copy]:
+        args.add("--copy-bases")
     ctx.actions.run(
         executable = imagewriter_binary(ctx),
         arguments = [args],
-        inputs = [root_descriptor] + metadata +
+        inputs = [root_descriptor] + metadata + base_files +
                  [l.descriptor for l in layers] + [l.blob for l in layers],
         outputs = [directory],
         mnemonic = "OciLayout",
@@ -46,6 +52,38 @@ def _layers(ctx):
             ))
     return layers
 
+def _base_source(ctx):
+    """struct(path, files, copy) for a base given as a layout directory or an archive."""
+    files = ctx.attr.base.files.to_list()
+    if len(files) == 1 and (files[0].is_directory or files[0].basename.endswith(".tar")):
+        return struct(path = files[0].path, files = files, copy = files[0].is_source)
+    for f in files:
+        if f.basename == "oci-layout":
+            return struct(path = f.dirname, files = files, copy = f.is_source)
+    fail("oci_image(base): %s is neither an oci_image, an OCI layout (a directory, or files " % ctx.attr.base.label +
+         "including oci-layout) nor an image archive (.tar)")
+
+def _base_action(ctx, source, platform):
+    """Extracts the base's config, manifest and descriptor for `platform`."""
+    outputs = [ctx.actions.declare_file("%s.base.%s" % (ctx.label.name, n)) for n in ["config.json", "manifest.json", "descriptor.json"]]
+    args = ctx.actions.args()
+    args.add("base")
+    args.add("--source", source.path)
+    args.add("--platform", platform)
+    args.add("--config-out", outputs[0])
+    args.add("--manifest-out", outputs[1])
+    args.add("--descriptor-out", outputs[2])
+    ctx.actions.run(
+        executable = imagewriter_binary(ctx),
+        arguments = [args],
+        inputs = source.files,
+        outputs = outputs,
+        mnemonic = "OciBase",
+        progress_message = "Reading base image %s for %s" % (ctx.attr.base.label, platform),
+    )
+    return struct(config = outputs[0], manifest = outputs[1], descriptor = outputs[2], layers = [],
+                  base_sources = [source], platform = platform)
+
 def _platform(ctx, base):
     if ctx.attr.os or ctx.attr.architecture or ctx.attr.variant or not base:
         os, arch, variant = target_platform(ctx)
@@ -64,7 +102,11 @@ def _oci_image_impl(ctx):
         if not key or "=" in key:
             fail("oci_image(env): invalid variable name \"%s\"" % key)
 
-    base = ctx.attr.base[OciImageInfo] if ctx.attr.base else None
+    base = None
+    if ctx.attr.base and OciImageInfo in ctx.attr.base:
+        base = ctx.attr.base[OciImageInfo]
+    elif ctx.attr.base:
+        base = _base_action(ctx, _base_source(ctx), _platform(ctx, None))
     layers = _layers(ctx)
     created_by = ctx.attr.history_created_by or "bazel build %s" % ctx.label
     platform = _platform(ctx, base)
@@ -88,7 +130,8 @@ def _oci_image_impl(ctx):
     if base:
         request["baseConfig"] = base.config.path
         request["baseManifest"] = base.manifest.path
-        inputs += [base.config, base.manifest]
+        request["baseDescriptor"] = base.descriptor.path
+        inputs += [base.config, base.manifest, base.descriptor]
     if ctx.attr.entrypoint_set or ctx.attr.entrypoint:
         request["entrypoint"] = {"values": ctx.attr.entrypoint}
     if ctx.attr.cmd_set or ctx.attr.cmd:
@@ -138,7 +181,8 @@ def _oci_image_impl(ctx):
 
     all_layers = (base.layers if base else []) + layers
     layout = ctx.actions.declare_directory(name)
-    layout_action(ctx, layout, descriptor, [config, manifest], all_layers)
+    base_sources = base.base_sources if base else []
+    layout_action(ctx, layout, descriptor, [config, manifest], all_layers, base_sources)
 
     return [
         OciImageInfo(
@@ -148,6 +192,7 @@ def _oci_image_impl(ctx):
             digest = digest,
             layout = layout,
             layers = all_layers,
+            base_sources = base_sources,
             layer_descriptors = depset([l.descriptor for l in all_layers]),
             layer_blobs = depset([l.blob for l in all_layers]),
             platform = platform or (base.platform if base else ""),
@@ -165,8 +210,10 @@ def _oci_image_impl(ctx):
 
 _ATTRS = {
     "base": attr.label(
-        providers = [OciImageInfo],
-        doc = "Base image: an oci_image target. Its layers are reused as they are and its config is inherited.",
+        allow_files = True,
+        doc = "Base image: an oci_image target, an OCI layout (directory, tree artifact, or files including " +
+              "oci-layout) or an oci-archive/docker-archive .tar. A multi-platform base is resolved for this " +
+              "image's platform. Base layers are reused as they are; the config is inherited.",
     ),
     "tars": attr.label_list(
         allow_files = True,

@@ -41,11 +41,13 @@ def _oci_image_index_impl(ctx):
     )
     metadata = [index]
     layers = []
+    base_sources = []
     for image in images:
         metadata += [image.manifest, image.config]
         layers += image.layers
+        base_sources += image.base_sources
     layout = ctx.actions.declare_directory(name)
-    layout_action(ctx, layout, descriptor, metadata, layers)
+    layout_action(ctx, layout, descriptor, metadata, layers, base_sources)
     return [
         OciImageIndexInfo(index = index, descriptor = descriptor, digest = digest, layout = layout, images = images),
         DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, digest])),

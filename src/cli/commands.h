@@ -42,6 +42,10 @@ std::string VerifyUsage();
 absl::Status RunRefs(const std::vector<std::string>& args);
 std::string RefsUsage();
 
+// base: the config and manifest of a base image held in a layout or archive.
+absl::Status RunBase(const std::vector<std::string>& args);
+std::string BaseUsage();
+
 const std::vector<Command>& Commands();
 
 }  // namespace imagewriter

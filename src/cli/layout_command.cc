@@ -15,6 +15,9 @@ const std::vector<FlagSpec>& Specs() {
        "small blob (manifest, config, index) to hash and store"},
       {"blob", FlagSpec::Kind::kRepeated, false,
        "DESCRIPTOR_FILE=BLOB_FILE: a layer blob to link by its descriptor"},
+      {"base", FlagSpec::Kind::kRepeated, false,
+       "base image layout or archive to take reachable blobs from"},
+      {"copy-bases", FlagSpec::Kind::kBool, false, "copy blobs from base directories instead of linking"},
       {"ref-name", FlagSpec::Kind::kValue, false,
        "org.opencontainers.image.ref.name annotation for the roots"},
   };
@@ -52,6 +55,8 @@ absl::Status RunLayout(const std::vector<std::string>& args) {
     if (!d.ok()) return d.status();
     spec.blob_files.push_back({*std::move(d), pair.substr(eq + 1)});
   }
+  spec.bases = flags->GetAll("base");
+  spec.copy_bases = flags->GetBool("copy-bases");
   return WriteOciLayout(spec);
 }
 

@@ -19,6 +19,8 @@ const std::vector<Command>& Commands() {
       {"archive", "write a docker-archive or oci-archive tarball", RunArchive, ArchiveUsage},
       {"verify", "check a layout or archive end to end", RunVerify, VerifyUsage},
       {"refs", "validate a push repository and tags", RunRefs, RefsUsage},
+      {"base", "extract a base image's config and manifest from a layout or archive", RunBase,
+       BaseUsage},
   };
   return *commands;
 }

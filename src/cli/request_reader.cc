@@ -188,6 +188,11 @@ absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
       s = ReadBaseManifest(request.base_manifest(), *bytes, &spec.base_layers);
       if (!s.ok()) return s;
     }
+    if (!request.base_descriptor().empty()) {
+      absl::StatusOr<Descriptor> d = Descriptor::ReadFile(request.base_descriptor());
+      if (!d.ok()) return d.status();
+      spec.base_descriptor = *std::move(d);
+    }
   } else if (!request.base_manifest().empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": base_manifest given without base_config"));

@@ -26,32 +26,13 @@ struct Entry {
 
 std::string NameOf(const Descriptor& d) { return BlobPath(d.digest.algorithm(), d.digest.encoded()); }
 
-// Adds every blob reachable from `d` to `entries`.
-absl::Status CollectBlobs(const BlobSource& source, const Descriptor& d, int depth,
+// Adds every blob reachable from `root` to `entries`, read from the source.
+absl::Status CollectBlobs(const BlobSource& source, const Descriptor& root,
                           std::map<std::string, Entry>* entries) {
-  if (depth > kMaxIndexDepth) {
-    return absl::InvalidArgumentError(absl::StrCat("index nesting deeper than ", kMaxIndexDepth,
-                                                   " levels (or a cycle) at ", d.digest.ToString()));
-  }
-  const std::string name = NameOf(d);
-  (*entries)[name] = Entry{"", name};
-  if (IsIndexMediaType(d.media_type)) {
-    absl::StatusOr<std::string> bytes = source.ReadSmall(name);
-    if (!bytes.ok()) return bytes.status();
-    absl::StatusOr<std::vector<Descriptor>> children = ParseIndex(*bytes, source.Describe(name));
-    if (!children.ok()) return children.status();
-    for (const Descriptor& child : *children) {
-      absl::Status s = CollectBlobs(source, child, depth + 1, entries);
-      if (!s.ok()) return s;
-    }
-  } else if (IsManifestMediaType(d.media_type)) {
-    absl::StatusOr<std::string> bytes = source.ReadSmall(name);
-    if (!bytes.ok()) return bytes.status();
-    absl::StatusOr<ImageManifest> m = ParseManifest(*bytes, d, source.Describe(name));
-    if (!m.ok()) return m.status();
-    (*entries)[NameOf(m->config)] = Entry{"", NameOf(m->config)};
-    for (const Descriptor& layer : m->layers) (*entries)[NameOf(layer)] = Entry{"", NameOf(layer)};
-  }
+  std::map<std::string, Descriptor> blobs;
+  absl::Status s = ReachableBlobs(source, root, &blobs);
+  if (!s.ok()) return s;
+  for (const auto& [name, descriptor] : blobs) (*entries)[name] = Entry{"", name};
   return absl::OkStatus();
 }
 
@@ -141,7 +122,7 @@ absl::Status WriteArchive(const ArchiveOptions& options) {
   std::map<std::string, Entry> entries;
   entries["oci-layout"] = Entry{R"({"imageLayoutVersion":"1.0.0"})", ""};
   if (options.format == ArchiveFormat::kOci) {
-    absl::Status s = CollectBlobs(**source, root, 0, &entries);
+    absl::Status s = CollectBlobs(**source, root, &entries);
     if (!s.ok()) return s;
     std::vector<Descriptor> index_entries;
     if (tags.empty()) index_entries.push_back(root);
@@ -158,7 +139,7 @@ absl::Status WriteArchive(const ArchiveOptions& options) {
   if (!image.ok()) return image.status();
   Descriptor manifest = image->descriptor;
   manifest.platform.reset();
-  absl::Status s = CollectBlobs(**source, manifest, 0, &entries);
+  absl::Status s = CollectBlobs(**source, manifest, &entries);
   if (!s.ok()) return s;
   std::vector<Descriptor> index_entries;
   if (tags.empty()) index_entries.push_back(manifest);

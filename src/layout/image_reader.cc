@@ -119,4 +119,42 @@ absl::StatusOr<ImageManifest> ResolveImage(const BlobSource& source, const Descr
                                                  root.digest.ToString()));
 }
 
+namespace {
+
+absl::Status Reach(const BlobSource& source, const Descriptor& d, int depth,
+                   std::map<std::string, Descriptor>* out) {
+  if (depth > kMaxIndexDepth) {
+    return absl::InvalidArgumentError(absl::StrCat("index nesting deeper than ", kMaxIndexDepth,
+                                                   " levels (or a cycle) at ", d.digest.ToString()));
+  }
+  const std::string name = BlobPath(d.digest.algorithm(), d.digest.encoded());
+  (*out)[name] = d;
+  if (!IsIndexMediaType(d.media_type) && !IsManifestMediaType(d.media_type)) return absl::OkStatus();
+  absl::StatusOr<std::string> bytes = source.ReadSmall(name);
+  if (!bytes.ok()) return bytes.status();
+  if (IsIndexMediaType(d.media_type)) {
+    absl::StatusOr<std::vector<Descriptor>> children = ParseIndex(*bytes, source.Describe(name));
+    if (!children.ok()) return children.status();
+    for (const Descriptor& child : *children) {
+      absl::Status s = Reach(source, child, depth + 1, out);
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<ImageManifest> m = ParseManifest(*bytes, d, source.Describe(name));
+  if (!m.ok()) return m.status();
+  (*out)[BlobPath(m->config.digest.algorithm(), m->config.digest.encoded())] = m->config;
+  for (const Descriptor& layer : m->layers) {
+    (*out)[BlobPath(layer.digest.algorithm(), layer.digest.encoded())] = layer;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ReachableBlobs(const BlobSource& source, const Descriptor& root,
+                            std::map<std::string, Descriptor>* out) {
+  return Reach(source, root, 0, out);
+}
+
 }  // namespace imagewriter

@@ -3,6 +3,7 @@
 #ifndef IMAGEWRITER_LAYOUT_IMAGE_READER_H_
 #define IMAGEWRITER_LAYOUT_IMAGE_READER_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,12 @@ absl::StatusOr<std::vector<Descriptor>> ParseIndex(const std::string& bytes,
 // defaults (arm64 means v8, arm means v7).
 absl::StatusOr<ImageManifest> ResolveImage(const BlobSource& source, const Descriptor& root,
                                            const std::optional<Platform>& platform);
+
+// Adds every blob reachable from `root` (itself, child manifests, configs,
+// layers), keyed by blob path ("blobs/sha256/<hex>"). Reads only indexes and
+// manifests.
+absl::Status ReachableBlobs(const BlobSource& source, const Descriptor& root,
+                            std::map<std::string, Descriptor>* out);
 
 // Whether `have` satisfies `want` (see ResolveImage).
 bool PlatformMatches(const Platform& want, const Platform& have);

@@ -10,6 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/io/file.h"
+#include "src/layout/blob_source.h"
+#include "src/layout/image_reader.h"
 #include "src/json/writer.h"
 #include "src/oci/media_types.h"
 
@@ -40,14 +42,62 @@ bool Exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0;
 }
 
-class CopySink : public ByteSink {
+class FileSink : public ByteSink {
  public:
-  explicit CopySink(AtomicFile* file) : file_(file) {}
+  explicit FileSink(AtomicFile* file) : file_(file) {}
   absl::Status Append(absl::string_view data) override { return file_->Append(data); }
 
  private:
   AtomicFile* file_;
 };
+
+// Brings in, from the bases, every reachable blob the layout lacks.
+absl::Status FillFromBases(const OciLayoutSpec& spec, const std::string& layout) {
+  std::unique_ptr<BlobSource> self = OpenLayoutDirectory(layout);
+  std::map<std::string, Descriptor> reachable;
+  for (const Descriptor& root : spec.roots) {
+    absl::Status s = ReachableBlobs(*self, root, &reachable);
+    if (!s.ok()) return s;
+  }
+  std::vector<std::unique_ptr<BlobSource>> bases;
+  for (const std::string& base : spec.bases) {
+    absl::StatusOr<std::unique_ptr<BlobSource>> source = OpenBlobSource(base);
+    if (!source.ok()) return source.status();
+    bases.push_back(*std::move(source));
+  }
+  for (const auto& [name, descriptor] : reachable) {
+    if (self->Has(name)) continue;
+    const std::string target = absl::StrCat(layout, "/", name);
+    bool found = false;
+    for (size_t i = 0; i < bases.size() && !found; ++i) {
+      absl::StatusOr<uint64_t> size = bases[i]->Size(name);
+      if (!size.ok()) continue;
+      if (static_cast<int64_t>(*size) != descriptor.size) {
+        return absl::DataLossError(absl::StrCat(bases[i]->Describe(name), ": ", *size,
+                                                " bytes but its descriptor says ", descriptor.size));
+      }
+      found = true;
+      struct stat st;
+      const std::string base_file = absl::StrCat(spec.bases[i], "/", name);
+      absl::Status s;
+      if (!spec.copy_bases && stat(spec.bases[i].c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        s = LinkOrCopy(base_file, target);
+      } else {
+        absl::StatusOr<AtomicFile> out = AtomicFile::Create(target);
+        if (!out.ok()) return out.status();
+        FileSink sink(&*out);
+        s = bases[i]->Stream(name, &sink);
+        if (s.ok()) s = out->Commit();
+      }
+      if (!s.ok()) return s;
+    }
+    if (!found) {
+      return absl::NotFoundError(absl::StrCat(name, " (", descriptor.media_type,
+                                              ") is reachable from the image but no input or base holds it"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -60,7 +110,7 @@ absl::Status LinkOrCopy(const std::string& from, const std::string& to) {
   }
   absl::StatusOr<AtomicFile> out = AtomicFile::Create(to);
   if (!out.ok()) return out.status();
-  CopySink sink(&*out);
+  FileSink sink(&*out);
   absl::Status s = StreamFile(from, &sink);
   if (!s.ok()) return s;
   return out->Commit();
@@ -119,6 +169,9 @@ absl::Status WriteOciLayout(const OciLayoutSpec& spec) {
     s = LinkOrCopy(blob.path, target);
     if (!s.ok()) return fail(s);
   }
+
+  s = FillFromBases(spec, temp);
+  if (!s.ok()) return fail(s);
 
   // Replace the destination only if it is absent or an empty directory
   // (Bazel creates tree-artifact directories before running the action).

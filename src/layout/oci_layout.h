@@ -4,7 +4,9 @@
 //   DIR/index.json           an index of the given root descriptors
 //   DIR/blobs/sha256/<hex>   every blob
 //
-// Blob files are hard-linked into place, not copied, whenever the file
+// Blobs reachable from the roots that no input provides are taken from the
+// base images given (see OciLayoutSpec::bases); one missing everywhere is an
+// error. Blob files are hard-linked into place, not copied, whenever the file
 // system allows (same device, links permitted); otherwise they are copied.
 // Large blobs are never read: their descriptor gives digest and size, and the
 // size is checked against the file. Small metadata blobs (manifests, configs,
@@ -32,6 +34,12 @@ struct OciLayoutSpec {
   std::vector<Descriptor> roots;            // index.json's manifests.
   std::vector<std::string> metadata_blobs;  // Files hashed and stored.
   std::vector<LayoutBlobFile> blob_files;   // Files linked by descriptor.
+  // Layouts or archives (base images) holding blobs the roots reach but no
+  // other input provides. Directory blobs are linked unless copy_bases (for
+  // source directories, whose files must not become read-only outputs);
+  // archive blobs are copied out.
+  std::vector<std::string> bases;
+  bool copy_bases = false;
 };
 
 absl::Status WriteOciLayout(const OciLayoutSpec& spec);

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/json/fields.h"
 #include "src/json/writer.h"
+#include "src/oci/reference.h"
 #include "src/writer/config_patch.h"
 
 namespace imagewriter {
@@ -44,6 +45,24 @@ absl::StatusOr<std::vector<ImageLayer>> BaseLayers(const ImageSpec& spec) {
     layer.metadata.created_by = "imagewriter: base layer without history";
     out.push_back(std::move(layer));
   }
+  return out;
+}
+
+// org.opencontainers.image.base.* from what is known of the base.
+std::map<std::string, std::string> BaseAnnotations(const std::optional<Descriptor>& base) {
+  std::map<std::string, std::string> out;
+  if (!base) return out;
+  out["org.opencontainers.image.base.digest"] = base->digest.ToString();
+  auto name = base->annotations.find("io.containerd.image.name");
+  if (name == base->annotations.end()) {
+    // A ref.name that is a full reference (not just a tag) names the base too.
+    name = base->annotations.find("org.opencontainers.image.ref.name");
+    if (name != base->annotations.end()) {
+      absl::StatusOr<Reference> ref = ParseReference(name->second);
+      if (!ref.ok() || ref->path.empty() || ref->tag.empty()) name = base->annotations.end();
+    }
+  }
+  if (name != base->annotations.end()) out["org.opencontainers.image.base.name"] = name->second;
   return out;
 }
 
@@ -146,8 +165,10 @@ absl::StatusOr<ImageOutput> BuildImage(ImageSpec spec) {
   manifest.Set("mediaType", json::Value::String(ManifestMediaType(spec.flavor)));
   manifest.Set("config", out.config_descriptor.ToJson());
   manifest.Set("layers", json::Value::Array(std::move(manifest_layers)));
-  if (!spec.annotations.empty()) {
-    manifest.Set("annotations", json::Value::SortedObject(spec.annotations));
+  std::map<std::string, std::string> annotations = BaseAnnotations(spec.base_descriptor);
+  for (const auto& [key, value] : spec.annotations) annotations[key] = value;
+  if (!annotations.empty()) {
+    manifest.Set("annotations", json::Value::SortedObject(annotations));
   }
   out.manifest = json::Indent(manifest);
   out.manifest_descriptor.media_type = ManifestMediaType(spec.flavor);

@@ -36,6 +36,9 @@ struct ImageSpec {
   // order. Their diffIDs come from the base config's rootfs.diff_ids.
   std::optional<json::Value> base_config;
   std::vector<Descriptor> base_layers;
+  // The base manifest's descriptor, when known: adds the
+  // org.opencontainers.image.base.digest (and base.name) annotations.
+  std::optional<Descriptor> base_descriptor;
 
   std::vector<ImageLayer> layers;  // New layers, bottom first.
   std::vector<History> history;    // Explicit entries after the base's.
