@@ -116,5 +116,71 @@ expect_build_error '//:bad_tag --output_groups=+tarball' 'invalid image referenc
 expect_build_error '//:index_without_platform --output_groups=+tarball' 'is a multi-platform index; choose a platform (available: linux/amd64, linux/arm64'
 expect_build_error //:bad_remote_tag 'remote tag "-bad"'
 
+# oci_pull from a real registry on loopback, then FROM it, then run it.
+registry_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+registry="127.0.0.1:$registry_port"
+mkdir -p "$work/registry"
+cat > "$work/registry.yml" <<YML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $work/registry
+http:
+  addr: $registry
+YML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+trap 'kill $registry_pid 2>/dev/null; cd /; (cd "$work/ws" 2>/dev/null && bazel shutdown >/dev/null 2>&1); rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -sf "http://$registry/v2/" >/dev/null && break; sleep 0.1; done
+if (cd "$root" && bazel run //examples/hello:push -- --repository "$registry/iw/hello" --insecure) >"$log" 2>&1; then
+  digest=$(cat "$root/bazel-bin/examples/hello/image.digest")
+  cat >> WORKSPACE <<WS
+
+load("@imagewriter//rules:pull.bzl", "oci_pull")
+
+oci_pull(
+    name = "pulled",
+    digest = "$digest",
+    registry = "$registry",
+    repository = "iw/hello",
+)
+
+oci_pull(
+    name = "pulled_by_tag",
+    registry = "$registry",
+    repository = "iw/hello",
+    tag = "latest",
+)
+WS
+  if bazel build //:from_pulled >"$log" 2>&1 && grep -q "\"org.opencontainers.image.base.digest\": \"$digest\"" bazel-bin/from_pulled.manifest.json; then
+    pass "oci_pull by digest from a loopback registry, and FROM it"
+  else
+    cat "$log"
+    fail "oci_pull by digest from a loopback registry, and FROM it"
+  fi
+  if bazel build //:from_pulled_by_tag >"$log" 2>&1 && grep -q "pin it with digest = \"$digest\"" "$log"; then
+    pass "oci_pull by tag warns with the digest to pin"
+  else
+    cat "$log"
+    fail "oci_pull by tag warns with the digest to pin"
+  fi
+  bundle="$work/bundle"
+  if skopeo copy -q "oci:bazel-bin/from_pulled" "oci:$work/tagged:latest" >"$log" 2>&1 \
+      && umoci unpack --image "$work/tagged:latest" "$bundle" >>"$log" 2>&1 \
+      && python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["process"]["terminal"]=False; json.dump(c,open(p,"w"))' "$bundle/config.json" \
+      && out=$(cd "$bundle" && timeout 60 runc --root "$work/runc" run "iw-pull-$$" 2>>"$log") \
+      && [[ "$out" == "pulled hello from imagewriter --pulled (cwd /app)" ]]; then
+    pass "the image built FROM the pulled base runs under runc"
+  else
+    cat "$log"; echo "output: ${out:-}"
+    fail "the image built FROM the pulled base runs under runc"
+  fi
+else
+  cat "$log"
+  fail "push the example image to the loopback registry"
+fi
+
 echo "integration: ${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]

@@ -1,0 +1,174 @@
+"""oci_pull: a repository rule that fetches an image or index into an OCI layout.
+
+Manifests are fetched with curl (Bazel 4's downloader cannot send the
+Accept header registries need) and checked against their digest; blobs go
+through Bazel's downloader with sha256 = digest, so the repository cache
+serves repeated fetches. Registries that answer 401 with a Bearer challenge
+get an anonymous token. Loopback registries are spoken to over plain HTTP.
+"""
+
+_ACCEPT = ", ".join([
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+])
+
+_INDEXES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]
+
+def _is_loopback(registry):
+    host = registry.split(":")[0] if not registry.startswith("[") else registry.split("]")[0] + "]"
+    return host in ["localhost", "[::1]"] or host.startswith("127.")
+
+def _base_url(rctx):
+    scheme = "http" if _is_loopback(rctx.attr.registry) else "https"
+    return "%s://%s/v2/%s" % (scheme, rctx.attr.registry, rctx.attr.repository)
+
+def _curl(rctx, url, output, token):
+    """GETs url into output; returns (status code, response headers)."""
+    args = ["curl", "-sS", "-L", "-o", output, "-D", output + ".headers", "-w", "%{http_code}",
+            "-H", "Accept: " + _ACCEPT]
+    if token:
+        args += ["-H", "Authorization: Bearer " + token]
+    result = rctx.execute(args + [url])
+    if result.return_code != 0:
+        fail("oci_pull(%s): fetching %s failed: %s" % (rctx.name, url, result.stderr))
+    return int(result.stdout.strip()[-3:]), rctx.read(output + ".headers")
+
+def _challenge(headers):
+    """The Bearer challenge's parameters, from a 401 response's headers."""
+    for line in headers.split("\n"):
+        if line.lower().startswith("www-authenticate:") and "bearer" in line.lower():
+            params = {}
+            value = line.split(":", 1)[1].strip()
+            value = value[value.lower().find("bearer") + len("bearer"):].strip()
+            for part in value.split(","):
+                if "=" in part:
+                    k, v = part.split("=", 1)
+                    params[k.strip().lower()] = v.strip().strip('"').strip("\r")
+            return params
+    return None
+
+def _token(rctx, headers):
+    params = _challenge(headers)
+    if not params or "realm" not in params:
+        fail("oci_pull(%s): the registry wants credentials this rule cannot give (no Bearer challenge)" % rctx.name)
+    url = "%s?service=%s&scope=repository:%s:pull" % (params["realm"], params.get("service", ""), rctx.attr.repository)
+    status, _ = _curl(rctx, url, "token.json", None)
+    if status != 200:
+        fail("oci_pull(%s): token request to %s failed with HTTP %d" % (rctx.name, params["realm"], status))
+    reply = json.decode(rctx.read("token.json"))
+    rctx.delete("token.json")
+    return reply.get("token") or reply.get("access_token")
+
+def _sha256(rctx, path):
+    result = rctx.execute(["sha256sum", path])
+    if result.return_code != 0:
+        fail("oci_pull(%s): sha256sum %s failed: %s" % (rctx.name, path, result.stderr))
+    return "sha256:" + result.stdout.split(" ")[0]
+
+def _fetch_manifest(rctx, reference, state):
+    """Fetches a manifest or index by tag or digest into the layout; returns (digest, parsed, media type, size)."""
+    url = "%s/manifests/%s" % (_base_url(rctx), reference)
+    tmp = "manifest.tmp"
+    status, headers = _curl(rctx, url, tmp, state.get("token"))
+    if status == 401:
+        state["token"] = _token(rctx, headers)
+        status, headers = _curl(rctx, url, tmp, state["token"])
+    if status != 200:
+        fail("oci_pull(%s): GET %s returned HTTP %d: %s" % (rctx.name, url, status, rctx.read(tmp)[:300]))
+    digest = _sha256(rctx, tmp)
+    if reference.startswith("sha256:") and digest != reference:
+        fail("oci_pull(%s): %s has digest %s, not the %s asked for" % (rctx.name, url, digest, reference))
+    content = rctx.read(tmp)
+    parsed = json.decode(content)
+    media_type = parsed.get("mediaType", "")
+    if not media_type:
+        media_type = _INDEXES[0] if "manifests" in parsed else "application/vnd.oci.image.manifest.v1+json"
+    rctx.file("layout/blobs/sha256/" + digest[len("sha256:"):], content, executable = False)
+    rctx.delete(tmp)
+    rctx.delete(tmp + ".headers")
+    return digest, parsed, media_type, len(content)
+
+def _fetch_blob(rctx, descriptor, state):
+    digest = descriptor["digest"]
+    if not digest.startswith("sha256:"):
+        fail("oci_pull(%s): unsupported digest %s" % (rctx.name, digest))
+    url = "%s/blobs/%s" % (_base_url(rctx), digest)
+    auth = {}
+    if state.get("token"):
+        auth = {url: {"type": "pattern", "pattern": "Bearer <password>", "password": state["token"]}}
+    rctx.download(url, output = "layout/blobs/sha256/" + digest[len("sha256:"):], sha256 = digest[len("sha256:"):], auth = auth)
+
+def _wanted(platform, platforms):
+    if not platforms:
+        return True
+    text = "%s/%s" % (platform.get("os", ""), platform.get("architecture", ""))
+    variant = platform.get("variant", "")
+    for want in platforms:
+        parts = want.split("/")
+        if "/".join(parts[:2]) == text and (len(parts) < 3 or parts[2] == variant or
+                                           (parts[2] == "v8" and not variant and parts[1] == "arm64")):
+            return True
+    return False
+
+def _oci_pull_impl(rctx):
+    if bool(rctx.attr.digest) == bool(rctx.attr.tag):
+        fail("oci_pull(%s): give exactly one of digest and tag" % rctx.name)
+    state = {}
+    reference = rctx.attr.digest or rctx.attr.tag
+    digest, parsed, media_type, size = _fetch_manifest(rctx, reference, state)
+    if rctx.attr.tag:
+        print("WARNING: oci_pull(%s) pulled %s/%s:%s by tag; pin it with digest = \"%s\"" %
+              (rctx.name, rctx.attr.registry, rctx.attr.repository, rctx.attr.tag, digest))
+    manifests = [(parsed, digest)]
+    if media_type in _INDEXES:
+        manifests = []
+        for child in parsed.get("manifests", []):
+            if _wanted(child.get("platform", {}), rctx.attr.platforms):
+                _, child_parsed, _, _ = _fetch_manifest(rctx, child["digest"], state)
+                manifests.append((child_parsed, child["digest"]))
+        if not manifests:
+            fail("oci_pull(%s): the index has no manifest for %s" % (rctx.name, rctx.attr.platforms))
+    for manifest, _ in manifests:
+        _fetch_blob(rctx, manifest["config"], state)
+        for layer in manifest.get("layers", []):
+            _fetch_blob(rctx, layer, state)
+    annotations = {}
+    if rctx.attr.tag:
+        annotations["io.containerd.image.name"] = "%s/%s:%s" % (rctx.attr.registry, rctx.attr.repository, rctx.attr.tag)
+        annotations["org.opencontainers.image.ref.name"] = rctx.attr.tag
+    root = {"mediaType": media_type, "digest": digest, "size": size}
+    if annotations:
+        root["annotations"] = annotations
+    rctx.file("layout/index.json", json.encode_indent({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [root],
+    }, indent = "  "))
+    rctx.file("layout/oci-layout", '{"imageLayoutVersion":"1.0.0"}')
+    rctx.file("BUILD.bazel", """# Generated by oci_pull: {ref}
+filegroup(
+    name = "{name}",
+    srcs = glob(["layout/**"]),
+    visibility = ["//visibility:public"],
+)
+
+exports_files(["layout/index.json"])
+""".format(name = rctx.name, ref = "%s/%s@%s" % (rctx.attr.registry, rctx.attr.repository, digest)))
+
+oci_pull = repository_rule(
+    implementation = _oci_pull_impl,
+    doc = """Fetches an image or index from a registry into an OCI layout.
+
+Use the result as `oci_image(base = "@<name>")`. Pin with `digest`; pulling
+by `tag` works but prints the digest to pin. With `platforms`, only those
+platforms of an index are fetched.""",
+    attrs = {
+        "registry": attr.string(mandatory = True, doc = "registry host[:port], e.g. index.docker.io or 127.0.0.1:5000."),
+        "repository": attr.string(mandatory = True, doc = "Repository path, e.g. library/debian."),
+        "digest": attr.string(doc = "sha256:... of the manifest or index. Preferred."),
+        "tag": attr.string(doc = "A tag; prints the digest to pin."),
+        "platforms": attr.string_list(doc = "os/arch[/variant] to fetch from an index; default all."),
+    },
+)
