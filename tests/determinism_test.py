@@ -1,8 +1,9 @@
 """Determinism: the same inputs give the same bytes, whatever the host.
 
-Runs the whole pipeline (layer, image, index, layout) twice: once plainly,
-once from another working directory with relative paths, another TZ, locale
-and umask, and compares every output byte and file mode.
+Runs the whole pipeline (layer, image, index, layout, archives) twice: once
+plainly with one encoder thread, once from another working directory with
+another TZ, locale, umask and eight threads, and compares every output byte
+and file mode.
 """
 import os
 import shutil
@@ -15,7 +16,7 @@ from tests import iwtest
 LAYERS = os.path.join(iwtest.TESTDATA, "layers")
 
 
-def pipeline(workdir, env, umask):
+def pipeline(workdir, env, umask, threads=2):
     """Builds two layers, two images, an index and a layout in `workdir`."""
     os.makedirs(workdir)
     for name in ("hello.tar", "extra.tar", "hello.tar.zst"):
@@ -24,9 +25,9 @@ def pipeline(workdir, env, umask):
 set -e
 umask {umask}
 IW={binary}
-$IW layer --input hello.tar --output hello.blob --descriptor-out hello.desc --diff-id-out hello.diff
-$IW layer --input extra.tar --output extra.blob --descriptor-out extra.desc --diff-id-out extra.diff --compression zstd --level 9
-$IW layer --input hello.tar.zst --output hz.blob --descriptor-out hz.desc --diff-id-out hz.diff
+$IW layer --input hello.tar --output hello.blob --descriptor-out hello.desc --diff-id-out hello.diff --threads {threads}
+$IW layer --input extra.tar --output extra.blob --descriptor-out extra.desc --diff-id-out extra.diff --compression zstd --level 9 --threads {threads}
+$IW layer --input hello.tar.zst --output hz.blob --descriptor-out hz.desc --diff-id-out hz.diff --threads {threads}
 for p in amd64 arm64; do
   cat > $p.req <<REQ
 {{"platform": "linux/$p", "layers": [{{"descriptorFile": "hello.desc", "diffIdFile": "hello.diff"}},
@@ -43,7 +44,7 @@ $IW layout --out layout --root index.desc --metadata index.json --metadata amd64
   --blob hello.desc=hello.blob --blob extra.desc=extra.blob
 $IW archive --layout layout --output oci.tar --format oci --tag example/app:1
 $IW archive --layout layout --output docker.tar --platform linux/arm64 --tag example/app:1
-""".format(umask=umask, binary=iwtest.BINARY)
+""".format(umask=umask, binary=iwtest.BINARY, threads=threads)
     subprocess.run(["bash", "-c", script], cwd=workdir, env=env, check=True)
 
 
@@ -65,11 +66,11 @@ def snapshot(root):
 
 
 class DeterminismTest(iwtest.ImagewriterTestCase):
-    def test_same_bytes_across_cwd_tz_locale_umask(self):
+    def test_same_bytes_across_cwd_tz_locale_umask_threads(self):
         base_env = {"PATH": "/usr/bin:/bin"}
-        pipeline(self.path("a"), dict(base_env, TZ="UTC", LC_ALL="C"), "022")
+        pipeline(self.path("a"), dict(base_env, TZ="UTC", LC_ALL="C"), "022", threads=1)
         pipeline(self.path("deeper", "b"),
-                 dict(base_env, TZ="Pacific/Chatham", LC_ALL="C.UTF-8", LANG="de_DE.UTF-8"), "077")
+                 dict(base_env, TZ="Pacific/Chatham", LC_ALL="C.UTF-8", LANG="de_DE.UTF-8"), "077", threads=8)
         a, b = snapshot(self.path("a")), snapshot(self.path("deeper", "b"))
         self.assertEqual(sorted(a), sorted(b))
         for name in sorted(a):

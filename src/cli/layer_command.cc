@@ -24,6 +24,8 @@ const std::vector<FlagSpec>& Specs() {
       {"diff-id-out", FlagSpec::Kind::kValue, false, "diffID output (sha256:...)"},
       {"compression", FlagSpec::Kind::kValue, false, "gzip (default), zstd or none"},
       {"level", FlagSpec::Kind::kValue, false, "compression level (gzip 1-9, zstd 1-19)"},
+      {"threads", FlagSpec::Kind::kValue, false,
+       "encoder threads (default: cores, at most 8); the output is the same for any count"},
       {"force-recompress", FlagSpec::Kind::kBool, false,
        "recompress even if the input already has the requested compression"},
       {"annotation", FlagSpec::Kind::kRepeated, false, "KEY=VALUE descriptor annotation"},
@@ -69,6 +71,13 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
         absl::StrCat("--level \"", flags->Get("level"), "\" is not an integer"));
   }
   options.force_recompress = flags->GetBool("force-recompress");
+  options.threads = DefaultThreads();
+  if (flags->Has("threads") &&
+      (!absl::SimpleAtoi(flags->Get("threads"), &options.threads) || options.threads < 1 ||
+       options.threads > 256)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threads \"", flags->Get("threads"), "\": expected 1..256"));
+  }
   for (const std::string& a : flags->GetAll("annotation")) {
     absl::StatusOr<std::pair<std::string, std::string>> kv = SplitKeyValue("annotation", a);
     if (!kv.ok()) return kv.status();

@@ -1,7 +1,10 @@
 #include "src/compress/compression.h"
 
 #include "absl/strings/str_cat.h"
+#include <thread>
+
 #include "src/compress/gzip.h"
+#include "src/compress/parallel_gzip.h"
 #include "src/compress/zstd.h"
 
 namespace imagewriter {
@@ -91,16 +94,21 @@ std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out) {
   return std::make_unique<ForwardingSink>(out);
 }
 
-std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out) {
+std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, int threads) {
   switch (c) {
     case Compression::kGzip:
-      return std::make_unique<GzipEncoder>(out, level);
+      return std::make_unique<ParallelGzipEncoder>(out, level, threads);
     case Compression::kZstd:
-      return std::make_unique<ZstdEncoder>(out, level);
+      return std::make_unique<ZstdEncoder>(out, level, threads);
     case Compression::kNone:
       break;
   }
   return std::make_unique<ForwardingSink>(out);
+}
+
+int DefaultThreads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : static_cast<int>(cores > 8 ? 8 : cores);
 }
 
 }  // namespace imagewriter

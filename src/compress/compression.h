@@ -32,10 +32,14 @@ absl::Status CheckLevel(Compression c, int level);
 // offset in the compressed stream. For kNone it forwards bytes unchanged.
 std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out);
 
-// A sink that encodes its input and appends the encoded bytes to `out`.
-// The output is a pure function of the input bytes, the compression and the
-// level: independent of chunking, CPU, time and host.
-std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out);
+// A sink that encodes its input and appends the encoded bytes to `out`,
+// using up to `threads` threads. The output is a pure function of the input
+// bytes, the compression and the level: independent of chunking, thread
+// count, CPU, time and host.
+std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, int threads = 1);
+
+// The default thread count: the machine's cores, at most 8.
+int DefaultThreads();
 
 }  // namespace imagewriter
 

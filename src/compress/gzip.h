@@ -1,10 +1,10 @@
-// Streaming gzip (RFC 1952) encode and decode with zlib.
+// Streaming gzip (RFC 1952) decoding with zlib. (Encoding is
+// ParallelGzipEncoder, in parallel_gzip.h.)
 //
-// The encoder writes a fixed 10-byte header: no FNAME, no FCOMMENT, MTIME 0,
-// XFL as RFC 1952 prescribes for the level (2 = level 9, 4 = level 1, else
-// 0), and OS = 255 ("unknown"), the byte Go's compress/gzip writes, so the
-// header carries nothing about the host. The body is one deflate stream in a
-// single gzip member.
+// Every gzip stream imagewriter writes has a fixed 10-byte header: no FNAME,
+// no FCOMMENT, MTIME 0, XFL as RFC 1952 prescribes for the level (2 = level
+// 9, 4 = level 1, else 0), and OS = kGzipOsByte (255, "unknown", the byte
+// Go's compress/gzip writes), so the header carries nothing about the host.
 //
 // The decoder accepts concatenated members (as gzip -d does), checks every
 // member's CRC-32 and length, and reports the compressed offset of an error.
@@ -22,24 +22,6 @@ namespace imagewriter {
 
 // The OS byte written in every gzip header (255: unknown).
 inline constexpr unsigned char kGzipOsByte = 255;
-
-class GzipEncoder : public ByteSink {
- public:
-  GzipEncoder(ByteSink* out, int level);
-  ~GzipEncoder() override;
-  absl::Status Append(absl::string_view data) override;
-  absl::Status Finish() override;
-
- private:
-  absl::Status Deflate(absl::string_view data, int flush);
-  ByteSink* out_;
-  int level_;
-  z_stream stream_{};
-  bool header_written_ = false;
-  uint32_t crc_;
-  uint32_t length_ = 0;
-  std::vector<unsigned char> buffer_;
-};
 
 class GzipDecoder : public ByteSink {
  public:

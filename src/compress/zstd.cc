@@ -4,9 +4,10 @@
 
 namespace imagewriter {
 
-ZstdEncoder::ZstdEncoder(ByteSink* out, int level)
+ZstdEncoder::ZstdEncoder(ByteSink* out, int level, int threads)
     : out_(out), context_(ZSTD_createCCtx()), buffer_(ZSTD_CStreamOutSize()) {
   ZSTD_CCtx_setParameter(context_, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(context_, ZSTD_c_nbWorkers, threads < 1 ? 1 : threads);
   ZSTD_CCtx_setParameter(context_, ZSTD_c_checksumFlag, 1);
   ZSTD_CCtx_setParameter(context_, ZSTD_c_contentSizeFlag, 0);
 }

@@ -1,8 +1,9 @@
 // Streaming zstd (RFC 8878) encode and decode with libzstd.
 //
-// The encoder runs single-threaded with a content checksum and no content
-// size in the frame header, so its output depends only on the input bytes
-// and the level. The decoder accepts concatenated frames and skippable
+// The encoder always runs libzstd's multi-threaded mode (at least one
+// worker), with a content checksum and no content size in the frame header:
+// libzstd's output in that mode is the same for any number of workers, so it
+// depends only on the input bytes and the level. The decoder accepts concatenated frames and skippable
 // frames, and fails on truncation with the compressed offset.
 #ifndef IMAGEWRITER_COMPRESS_ZSTD_H_
 #define IMAGEWRITER_COMPRESS_ZSTD_H_
@@ -18,7 +19,7 @@ namespace imagewriter {
 
 class ZstdEncoder : public ByteSink {
  public:
-  ZstdEncoder(ByteSink* out, int level);
+  ZstdEncoder(ByteSink* out, int level, int threads);
   ~ZstdEncoder() override;
   absl::Status Append(absl::string_view data) override;
   absl::Status Finish() override;

@@ -59,7 +59,7 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   std::unique_ptr<ByteSink> encoder;
   std::vector<ByteSink*> tar_sinks = {&tar, &diff_hash};
   if (!pass_through) {
-    encoder = NewEncoder(options.compression, level, &blob_out);
+    encoder = NewEncoder(options.compression, level, &blob_out, options.threads);
     tar_sinks.push_back(encoder.get());
   }
   TeeSink tar_side(tar_sinks);

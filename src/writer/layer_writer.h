@@ -32,6 +32,7 @@ struct LayerOptions {
   std::string blob_path;
   Compression compression = Compression::kGzip;
   int level = -1;  // -1: the compression's default.
+  int threads = 1;  // Encoder threads; the output does not depend on it.
   bool force_recompress = false;
   // Clamps every time in the tar to this epoch (BuildKit's rewrite-timestamp);
   // the tar then changes, so it is always re-encoded.
