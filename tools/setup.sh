@@ -13,7 +13,7 @@ packages=(
   android-libboringssl-dev zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # Tests and end-to-end checks.
-  python3 python-is-python3 curl jq zstd pigz skopeo umoci runc podman docker-registry
+  python3 python-is-python3 curl jq bc time gzip zstd pigz openssl skopeo umoci runc podman docker-registry
 )
 
 missing=()

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +120,10 @@ absl::Status AtomicFile::Append(absl::string_view data) {
     data.remove_prefix(static_cast<size_t>(wrote));
   }
   return absl::OkStatus();
+}
+
+bool AtomicFile::CloneFrom(const InputFile& input) {
+  return ioctl(fd_, FICLONE, input.fd()) == 0;
 }
 
 absl::Status AtomicFile::Commit() {

@@ -38,6 +38,7 @@ class InputFile {
   // Reads up to n bytes; returns 0 at end of file.
   absl::StatusOr<size_t> Read(char* buffer, size_t n);
   const std::string& path() const { return path_; }
+  int fd() const { return fd_; }
 
  private:
   InputFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -54,6 +55,10 @@ class AtomicFile : public ByteSink {
   ~AtomicFile() override;  // Removes the temporary unless committed.
 
   absl::Status Append(absl::string_view data) override;
+  // Makes this file share `input`'s blocks (a reflink, FICLONE) when the
+  // file system supports it; returns false otherwise. The contents are then
+  // complete: do not Append.
+  bool CloneFrom(const InputFile& input);
   // Flushes, sets mode 0644 (independent of umask) and renames into place.
   absl::Status Commit();
   const std::string& path() const { return path_; }

@@ -50,8 +50,16 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   if (!blob.ok()) return blob.status();
 
   // Blob side: what ends up in the blob file is hashed on its way there.
+  // A passthrough blob is a reflink of the input where the file system
+  // allows (no copy of the bytes), and for an uncompressed passthrough the
+  // blob digest is the diffID: one hash, not two.
+  const bool same_bytes = pass_through && input_compression == Compression::kNone;
+  const bool cloned = pass_through && blob->CloneFrom(*input);
   Sha256Sink blob_hash;
-  TeeSink blob_out({&*blob, &blob_hash});
+  std::vector<ByteSink*> blob_sinks;
+  if (!cloned) blob_sinks.push_back(&*blob);
+  if (!same_bytes) blob_sinks.push_back(&blob_hash);
+  TeeSink blob_out(blob_sinks);
   // Tar side: the uncompressed layer is validated and hashed for the diffID,
   // and, unless the input bytes pass through, encoded into the blob.
   Sha256Sink diff_hash;
@@ -93,7 +101,7 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   // clamp, the tar side (finishing the encoder into the blob side), the blob.
   if (clamp) finish_order.push_back(clamp.get());
   finish_order.push_back(&tar_side);
-  finish_order.push_back(&blob_hash);
+  if (!same_bytes) finish_order.push_back(&blob_hash);
   for (ByteSink* sink : finish_order) {
     status = sink->Finish();
     if (!status.ok()) return WithInput(what, status);
@@ -106,8 +114,9 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
       LayerMediaType(MediaFlavor::kOci, options.compression);
   if (!media_type.ok()) return media_type.status();
   result.descriptor.media_type = *media_type;
-  result.descriptor.digest = blob_hash.digest();
-  result.descriptor.size = static_cast<int64_t>(blob_hash.size());
+  const Sha256Sink& blob_digest = same_bytes ? diff_hash : blob_hash;
+  result.descriptor.digest = blob_digest.digest();
+  result.descriptor.size = static_cast<int64_t>(blob_digest.size());
   result.descriptor.annotations = options.annotations;
   result.diff_id = diff_hash.digest();
   result.input_compression = input_compression;

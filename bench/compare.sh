@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Times imagewriter against its peers on the same input, in one run, and
+# prints each ratio against its target. Exits non-zero if a target is
+# missed (unless --quick, which checks that everything runs and agrees).
+#
+#   bench/compare.sh [--size MB] [--runs N] [--quick]
+#
+# Input: a tar of about MB megabytes from /usr, cached under
+# ~/.cache/imagewriter/bench. Every time is the median of N runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=500
+runs=3
+quick=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --size) size=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --quick) quick=1; size=20; runs=1; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+bazel build -c opt //src/cli:imagewriter >/dev/null 2>&1 || bazel build -c opt //src/cli:imagewriter
+iw=$(pwd)/bazel-bin/src/cli/imagewriter
+cache=~/.cache/imagewriter/bench
+mkdir -p "$cache"
+input="$cache/usr-${size}M.tar"
+[[ -f "$input" ]] || python3 bench/make_input.py "$input" "$size"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bytes=$(stat -c %s "$input")
+echo "input: $input ($((bytes >> 20)) MiB), $(nproc) cores, median of $runs run(s)"
+
+# median_seconds CMD...: runs CMD $runs times, prints the median wall time.
+median_seconds() {
+  local times=()
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc)")
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+failures=0
+# check NAME VALUE OP TARGET: prints a line and counts misses.
+check() {
+  local name=$1 value=$2 op=$3 target=$4 ok
+  ok=$(echo "$value $op $target" | bc -l)
+  printf '%-58s %8.3f  (target %s %s) %s\n' "$name" "$value" "$op" "$target" "$([[ $ok == 1 ]] && echo ok || echo MISSED)"
+  [[ $ok == 1 ]] || failures=$((failures + 1))
+}
+
+layer() { "$iw" layer --input "$input" --output "$work/blob" --descriptor-out "$work/desc" --diff-id-out "$work/diff" "$@"; }
+
+# 1. gzip layer vs skopeo copy --dest-compress (Go, pgzip).
+t_gzip=$(median_seconds layer --compression gzip)
+gzip_size=$(stat -c %s "$work/blob")
+"$iw" layer --input "$input" --output "$work/raw" --descriptor-out "$work/raw.desc" --diff-id-out "$work/raw.diff" --compression none
+printf '{"layers":[{"descriptorFile":"%s","diffIdFile":"%s"}]}' "$work/raw.desc" "$work/raw.diff" > "$work/req.json"
+"$iw" image --request "$work/req.json" --config-out "$work/c" --manifest-out "$work/m" --descriptor-out "$work/d"
+"$iw" layout --out "$work/src" --root "$work/d" --metadata "$work/c" --metadata "$work/m" --blob "$work/raw.desc=$work/raw"
+skopeo_copy() { rm -rf "$work/dst"; skopeo copy -q --dest-compress "oci:$work/src" "oci:$work/dst"; }
+t_skopeo=$(median_seconds skopeo_copy)
+skopeo_size=$(find "$work/dst/blobs" -type f -size +1M -printf '%s\n' | sort -n | tail -1)
+t_gzip6=$(median_seconds sh -c "gzip -6 -n -c '$input' > '$work/g'")
+t_pigz=$(median_seconds sh -c "pigz -6 -n -c '$input' > '$work/g'")
+echo "gzip:  imagewriter ${t_gzip}s ${gzip_size}B | skopeo ${t_skopeo}s ${skopeo_size}B | gzip -6 ${t_gzip6}s | pigz -6 ${t_pigz}s"
+
+# 2. zstd layer vs zstd -3 -T2.
+t_zstd=$(median_seconds layer --compression zstd)
+t_zstd_cli=$(median_seconds sh -c "zstd -q -3 -T2 -c '$input' > '$work/z'")
+echo "zstd:  imagewriter ${t_zstd}s | zstd -3 -T2 ${t_zstd_cli}s"
+
+# 3. Uncompressed passthrough vs openssl dgst -sha256.
+t_none=$(median_seconds layer --compression none)
+t_openssl=$(median_seconds openssl dgst -sha256 "$input")
+echo "none:  imagewriter ${t_none}s | openssl dgst -sha256 ${t_openssl}s"
+
+# 4. gzip input, gzip requested: passthrough + diffID vs gzip -dc | sha256sum.
+gzip -6 -n -c "$input" > "$work/in.tar.gz"
+t_gzpass=$(median_seconds "$iw" layer --input "$work/in.tar.gz" --output "$work/blob" --descriptor-out "$work/desc" --diff-id-out "$work/diff")
+t_gunzip=$(median_seconds sh -c "gzip -dc '$work/in.tar.gz' | sha256sum")
+echo "gz passthrough: imagewriter ${t_gzpass}s | gzip -dc | sha256sum ${t_gunzip}s"
+
+# 5. Image action over 100 layers totalling 10 GB (descriptors only).
+python3 - "$work" <<'PY'
+import hashlib, json, os, sys
+work = sys.argv[1]
+layers = []
+for i in range(100):
+    d = os.path.join(work, "l%d.desc" % i)
+    json.dump({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+               "digest": "sha256:" + hashlib.sha256(b"%d" % i).hexdigest(), "size": 100 << 20}, open(d, "w"))
+    f = os.path.join(work, "l%d.diff" % i)
+    open(f, "w").write("sha256:" + hashlib.sha256(b"diff%d" % i).hexdigest())
+    layers.append({"descriptorFile": d, "diffIdFile": f})
+json.dump({"layers": layers}, open(os.path.join(work, "req100.json"), "w"))
+PY
+t_image=$(median_seconds "$iw" image --request "$work/req100.json" --config-out "$work/c" --manifest-out "$work/m")
+echo "image: 100 layers, 10 GB described: ${t_image}s"
+
+# 6. Peak memory of the layer command.
+rss_kb=$( { /usr/bin/time -f '%M' "$iw" layer --input "$input" --output "$work/blob" --descriptor-out "$work/desc" --diff-id-out "$work/diff" --compression gzip; } 2>&1 >/dev/null | tail -1)
+echo "layer peak RSS: $((rss_kb / 1024)) MiB"
+
+echo
+echo "ratios (median of $runs):"
+check "gzip layer time / skopeo --dest-compress time" "$(echo "$t_gzip / $t_skopeo" | bc -l)" "<=" 0.67
+check "gzip layer size / skopeo size" "$(echo "$gzip_size / $skopeo_size" | bc -l)" "<=" 1.0
+check "zstd layer time / zstd -3 -T2 time" "$(echo "$t_zstd / $t_zstd_cli" | bc -l)" "<=" 1.1
+check "passthrough throughput / openssl sha256 throughput" "$(echo "$t_openssl / $t_none" | bc -l)" ">=" 0.8
+check "gzip passthrough time / (gzip -dc | sha256sum) time" "$(echo "$t_gzpass / $t_gunzip" | bc -l)" "<=" 1.0
+check "image action seconds (100 layers, 10 GB)" "$t_image" "<" 0.1
+check "layer peak RSS MiB" "$((rss_kb / 1024))" "<" 64
+
+if [[ $quick -eq 1 ]]; then
+  echo "quick run: $failures target(s) missed; not failing (correctness only)"
+  exit 0
+fi
+[[ $failures -eq 0 ]]
