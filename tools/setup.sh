@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # Build: Bazel 4.2.3 plus the local repositories the WORKSPACE points at.
   bazel-bootstrap bazel-platforms bazel-skylib
-  g++ clang
+  g++ clang libclang-rt-14-dev
   # Libraries, linked through third_party/*.BUILD.
   libabsl-dev libre2-dev libprotobuf-dev protobuf-compiler
   android-libboringssl-dev zlib1g-dev libzstd-dev
