@@ -58,6 +58,28 @@ class ErrorsTest(iwtest.ImagewriterTestCase):
     def test_truncated_zstd(self):
         self.layer_fails("truncated.tar.zst", "truncated zstd stream")
 
+    def test_path_escaping_the_root(self):
+        self.layer_fails("dotdot_escape.tar", 'entry "a/../../etc/passwd" at offset 1024 escapes the layer root')
+
+    def test_hard_link_escaping_the_root(self):
+        self.layer_fails("hardlink_escape.tar", 'hard link "link" -> "../../etc/shadow"', "points out of the layer root")
+
+    def test_decompression_bomb(self):
+        src = os.path.join(BAD, "bomb.tar.gz")
+        blob = os.path.join(self.out, "blob")
+        self.assert_fails(["layer", "--input", src, "--output", blob, "--max-ratio", "500"],
+                          "decompression guard", "ratio over 500 (--max-ratio)")
+        self.assert_fails(["layer", "--input", src, "--output", blob, "--max-size", "1048576"],
+                          "decompression guard: the uncompressed tar exceeds 1048576 bytes (--max-size)")
+
+    def test_suspicious_paths_are_warnings(self):
+        src = os.path.join(iwtest.TESTDATA, "layers/suspicious_paths.tar")
+        result = iwtest.run(["layer", "--input", src, "--output", self.path("blob")])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("warning: %s: 1 entries with absolute paths" % src, result.stderr)
+        self.assertIn("1 symlinks whose relative target climbs above the root (runtimes clamp them at the root): d/up",
+                      result.stderr)
+
     def test_missing_input(self):
         self.layer_fails("does-not-exist.tar", "cannot open")
 

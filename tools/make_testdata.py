@@ -99,6 +99,29 @@ def main():
     write("bad/bad_crc.tar.gz", bytes(gz))
     write("bad/truncated.tar.zst", zst[: len(zst) // 2])
 
+    # Path safety: entries and hard links that climb out of the root.
+    def raw_tar(entries):
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+            for name, kind, target in entries:
+                info = tarfile.TarInfo(name)
+                info.mtime = 0
+                if kind == "file":
+                    info.size = 1
+                    tar.addfile(info, io.BytesIO(b"x"))
+                else:
+                    info.type = tarfile.LNKTYPE if kind == "hard" else tarfile.SYMTYPE
+                    info.linkname = target
+                    tar.addfile(info)
+        return buf.getvalue()
+
+    write("bad/dotdot_escape.tar", raw_tar([("ok.txt", "file", None), ("a/../../etc/passwd", "file", None)]))
+    write("bad/hardlink_escape.tar", raw_tar([("ok.txt", "file", None), ("link", "hard", "../../etc/shadow")]))
+    write("layers/suspicious_paths.tar", raw_tar([("/abs.txt", "file", None), ("d/up", "sym", "../../../etc"),
+                                                 ("d/fine", "sym", "/etc")]))
+    # A decompression bomb: 100 MiB of zeros (an empty tar) in ~100 KiB.
+    write("bad/bomb.tar.gz", gzip.compress(b"\0" * (100 << 20), compresslevel=9, mtime=0))
+
     # Base images: config + manifest pairs whose digests line up.
     def base(name, config_text, layer_count):
         config = config_text.encode()

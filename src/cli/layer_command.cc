@@ -1,5 +1,7 @@
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "src/cli/commands.h"
@@ -29,6 +31,10 @@ const std::vector<FlagSpec>& Specs() {
       {"force-recompress", FlagSpec::Kind::kBool, false,
        "recompress even if the input already has the requested compression"},
       {"annotation", FlagSpec::Kind::kRepeated, false, "KEY=VALUE descriptor annotation"},
+      {"max-size", FlagSpec::Kind::kValue, false,
+       "refuse an uncompressed tar over this many bytes (default 256 GiB; 0: no limit)"},
+      {"max-ratio", FlagSpec::Kind::kValue, false,
+       "refuse a decompression ratio over this, past 64 MiB (default 100000; 0: no limit)"},
   };
   return *specs;
 }
@@ -83,8 +89,18 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
     if (!kv.ok()) return kv.status();
     options.annotations[kv->first] = kv->second;
   }
+  for (auto [flag, slot] : {std::pair<const char*, uint64_t*>{"max-size", &options.max_uncompressed_bytes},
+                            {"max-ratio", &options.max_ratio}}) {
+    if (flags->Has(flag) && !absl::SimpleAtoi(flags->Get(flag), slot)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, " \"", flags->Get(flag), "\" is not a non-negative integer"));
+    }
+  }
   absl::StatusOr<LayerResult> result = WriteLayer(options);
   if (!result.ok()) return result.status();
+  for (const std::string& warning : result->warnings) {
+    fprintf(stderr, "imagewriter layer: warning: %s: %s\n", options.input_path.c_str(), warning.c_str());
+  }
 
   OutputSet outputs;
   outputs.Add(flags->Get("descriptor-out"), json::Indent(result->descriptor.ToJson()));

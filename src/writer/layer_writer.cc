@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "src/digest/sha256_sink.h"
 #include "src/io/file.h"
 #include "src/oci/media_types.h"
@@ -18,6 +20,88 @@ constexpr size_t kReadChunk = 1 << 20;
 absl::Status WithInput(const std::string& path, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
 }
+
+// How deep a path goes below the root; negative if ".." climbs out of it.
+int MinDepth(absl::string_view path) {
+  int depth = 0, lowest = 0;
+  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    if (part == ".") continue;
+    depth += part == ".." ? -1 : 1;
+    lowest = std::min(lowest, depth);
+  }
+  return lowest;
+}
+
+// Checks each entry's path and link target (see the header's contract).
+class PathSafety {
+ public:
+  absl::Status Check(const TarEntry& e) {
+    if (MinDepth(e.path) < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("entry \"", e.path, "\" at offset ",
+                                                     e.header_offset, " escapes the layer root"));
+    }
+    if (e.type == '1' && MinDepth(e.link_name) < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("hard link \"", e.path, "\" -> \"", e.link_name,
+                                                     "\" at offset ", e.header_offset,
+                                                     " points out of the layer root"));
+    }
+    if (!e.path.empty() && e.path[0] == '/') Note(&absolute_, e.path);
+    if (e.type == '2' && !e.link_name.empty() && e.link_name[0] != '/') {
+      size_t slash = e.path.find_last_of('/');
+      std::string dir = slash == std::string::npos ? "" : e.path.substr(0, slash);
+      if (MinDepth(absl::StrCat(dir, "/", e.link_name)) < 0) Note(&escaping_links_, e.path);
+    }
+    return absl::OkStatus();
+  }
+  std::vector<std::string> Warnings() const {
+    std::vector<std::string> out;
+    if (count_absolute_ > 0) {
+      out.push_back(absl::StrCat(count_absolute_, " entries with absolute paths (runtimes treat them as "
+                                 "relative to the root): ", absl::StrJoin(absolute_, ", ")));
+    }
+    if (count_links_ > 0) {
+      out.push_back(absl::StrCat(count_links_, " symlinks whose relative target climbs above the root "
+                                 "(runtimes clamp them at the root): ", absl::StrJoin(escaping_links_, ", ")));
+    }
+    return out;
+  }
+
+ private:
+  void Note(std::vector<std::string>* list, const std::string& path) {
+    (list == &absolute_ ? count_absolute_ : count_links_)++;
+    if (list->size() < 10) list->push_back(path);
+  }
+  std::vector<std::string> absolute_, escaping_links_;
+  uint64_t count_absolute_ = 0, count_links_ = 0;
+};
+
+// Stops a decompression bomb: counts uncompressed bytes against limits.
+class BombGuard : public ByteSink {
+ public:
+  BombGuard(const LayerOptions& o, const CountingSink* compressed, ByteSink* next)
+      : max_bytes_(o.max_uncompressed_bytes), max_ratio_(o.max_ratio),
+        compressed_(compressed), next_(next) {}
+  absl::Status Append(absl::string_view data) override {
+    total_ += data.size();
+    if (max_bytes_ != 0 && total_ > max_bytes_) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "decompression guard: the uncompressed tar exceeds ", max_bytes_, " bytes (--max-size)"));
+    }
+    if (max_ratio_ != 0 && total_ > (64u << 20) && compressed_->count() > 0 &&
+        total_ / compressed_->count() > max_ratio_) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "decompression guard: ", total_, " bytes from ", compressed_->count(),
+          " compressed bytes is a ratio over ", max_ratio_, " (--max-ratio)"));
+    }
+    return next_->Append(data);
+  }
+
+ private:
+  uint64_t max_bytes_, max_ratio_;
+  const CountingSink* compressed_;
+  ByteSink* next_;
+  uint64_t total_ = 0;
+};
 
 }  // namespace
 
@@ -63,7 +147,10 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   // Tar side: the uncompressed layer is validated and hashed for the diffID,
   // and, unless the input bytes pass through, encoded into the blob.
   Sha256Sink diff_hash;
-  TarReader tar;
+  PathSafety safety;
+  TarReader tar = options.tree != nullptr
+                      ? TarReader()
+                      : TarReader([&safety](const TarEntry& e) { return safety.Check(e); });
   std::unique_ptr<ByteSink> encoder;
   std::vector<ByteSink*> tar_sinks = {&tar, &diff_hash};
   if (!pass_through) {
@@ -80,12 +167,14 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
 
   std::vector<ByteSink*> finish_order;
   std::unique_ptr<ByteSink> decoder;
+  CountingSink compressed;
+  BombGuard guard(options, &compressed, tar_entry);
   if (options.tree != nullptr) {
     status = options.tree->Write(tar_entry);
     if (!status.ok()) return status;
   } else {
-    decoder = NewDecoder(input_compression, tar_entry);
-    std::vector<ByteSink*> raw_sinks = {decoder.get()};
+    decoder = NewDecoder(input_compression, &guard);
+    std::vector<ByteSink*> raw_sinks = {&compressed, decoder.get()};
     if (pass_through) raw_sinks.push_back(&blob_out);
     TeeSink raw(raw_sinks);
     while (got > 0) {
@@ -121,6 +210,7 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   result.diff_id = diff_hash.digest();
   result.input_compression = input_compression;
   result.passed_through = pass_through;
+  result.warnings = safety.Warnings();
   return result;
 }
 

@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "src/compress/compression.h"
@@ -38,6 +39,11 @@ struct LayerOptions {
   // the tar then changes, so it is always re-encoded.
   std::optional<int64_t> rewrite_timestamp;
   std::map<std::string, std::string> annotations;
+  // Decompression-bomb guard: fail once the uncompressed tar exceeds
+  // max_uncompressed_bytes, or (past 64 MiB) max_ratio times the compressed
+  // bytes read so far. 0 turns a limit off.
+  uint64_t max_uncompressed_bytes = 256ULL << 30;
+  uint64_t max_ratio = 100000;
 };
 
 struct LayerResult {
@@ -45,8 +51,16 @@ struct LayerResult {
   Digest diff_id;
   Compression input_compression = Compression::kNone;
   bool passed_through = false;
+  // Entries that are allowed but suspicious (absolute paths, symlinks whose
+  // relative target climbs out of the root), for the caller to report.
+  std::vector<std::string> warnings;
 };
 
+// Path safety: an entry (or hard-link target) whose ".." components climb
+// out of the layer's root is refused; absolute paths and symlinks pointing
+// out of the root are allowed (runtimes resolve them inside the root) but
+// reported as warnings. Nothing is ever extracted to the host.
+//
 // Errors name the input path and the offset of the problem. On error no
 // file exists at blob_path.
 absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options);
