@@ -3,6 +3,7 @@
 load(":layer.bzl", "COMPRESSIONS", "LAYER_EXTENSIONS", "is_layer_file", "layer_action")
 load(":platform.bzl", "PLATFORM_ATTRS", "target_platform")
 load(":providers.bzl", "OciImageInfo", "OciLayerInfo")
+load(":request.bzl", "request_action")
 load(":stamp.bzl", "STAMP_ATTRS", "stamping_enabled")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "imagewriter_binary")
 
@@ -153,34 +154,22 @@ def _oci_image_impl(ctx):
         request["statusFiles"] = [ctx.info_file.path, ctx.version_file.path]
         inputs += [ctx.info_file, ctx.version_file]
 
-    name = ctx.label.name
-    request_file = ctx.actions.declare_file(name + ".request.json")
-    ctx.actions.write(request_file, json.encode(request))
-    config = ctx.actions.declare_file(name + ".config.json")
-    manifest = ctx.actions.declare_file(name + ".manifest.json")
-    descriptor = ctx.actions.declare_file(name + ".descriptor.json")
-    digest = ctx.actions.declare_file(name + ".digest")
-    args = ctx.actions.args()
-    args.add("image")
-    args.add("--request", request_file)
-    args.add("--config-out", config)
-    args.add("--manifest-out", manifest)
-    args.add("--descriptor-out", descriptor)
-    args.add("--digest-out", digest)
     # Descriptors only: no layer blob is an input, so this action's cost does
     # not grow with layer bytes and layer changes that keep descriptors
     # equal do not rerun it.
-    ctx.actions.run(
-        executable = imagewriter_binary(ctx),
-        arguments = [args],
-        inputs = [request_file] + inputs,
-        outputs = [config, manifest, descriptor, digest],
-        mnemonic = "OciImage",
-        progress_message = "Writing image config and manifest for %s" % ctx.label,
+    request_file, out = request_action(
+        ctx,
+        "image",
+        request,
+        inputs,
+        [("config", ".config.json"), ("manifest", ".manifest.json"), ("descriptor", ".descriptor.json"), ("digest", ".digest")],
+        "OciImage",
+        "Writing image config and manifest for %s" % ctx.label,
     )
+    config, manifest, descriptor, digest = out["config"], out["manifest"], out["descriptor"], out["digest"]
 
     all_layers = (base.layers if base else []) + layers
-    layout = ctx.actions.declare_directory(name)
+    layout = ctx.actions.declare_directory(ctx.label.name)
     base_sources = base.base_sources if base else []
     layout_action(ctx, layout, descriptor, [config, manifest], all_layers, base_sources)
 

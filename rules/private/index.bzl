@@ -2,7 +2,8 @@
 
 load(":image.bzl", "layout_action")
 load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
-load(":toolchain.bzl", "TOOLCHAIN_TYPE", "imagewriter_binary")
+load(":request.bzl", "request_action")
+load(":toolchain.bzl", "TOOLCHAIN_TYPE")
 
 def _oci_image_index_impl(ctx):
     if ctx.attr.media_types not in ["oci", "docker"]:
@@ -19,26 +20,16 @@ def _oci_image_index_impl(ctx):
     if ctx.file.annotations_file:
         request["annotationFiles"] = [ctx.file.annotations_file.path]
         inputs.append(ctx.file.annotations_file)
-    name = ctx.label.name
-    request_file = ctx.actions.declare_file(name + ".request.json")
-    ctx.actions.write(request_file, json.encode(request))
-    index = ctx.actions.declare_file(name + ".index.json")
-    descriptor = ctx.actions.declare_file(name + ".descriptor.json")
-    digest = ctx.actions.declare_file(name + ".digest")
-    args = ctx.actions.args()
-    args.add("index")
-    args.add("--request", request_file)
-    args.add("--index-out", index)
-    args.add("--descriptor-out", descriptor)
-    args.add("--digest-out", digest)
-    ctx.actions.run(
-        executable = imagewriter_binary(ctx),
-        arguments = [args],
-        inputs = [request_file] + inputs,
-        outputs = [index, descriptor, digest],
-        mnemonic = "OciIndex",
-        progress_message = "Writing image index %s" % ctx.label,
+    _, out = request_action(
+        ctx,
+        "index",
+        request,
+        inputs,
+        [("index", ".index.json"), ("descriptor", ".descriptor.json"), ("digest", ".digest")],
+        "OciIndex",
+        "Writing image index %s" % ctx.label,
     )
+    index, descriptor, digest = out["index"], out["descriptor"], out["digest"]
     metadata = [index]
     layers = []
     base_sources = []
@@ -46,7 +37,7 @@ def _oci_image_index_impl(ctx):
         metadata += [image.manifest, image.config]
         layers += image.layers
         base_sources += image.base_sources
-    layout = ctx.actions.declare_directory(name)
+    layout = ctx.actions.declare_directory(ctx.label.name)
     layout_action(ctx, layout, descriptor, metadata, layers, base_sources)
     return [
         OciImageIndexInfo(index = index, descriptor = descriptor, digest = digest, layout = layout, images = images),
