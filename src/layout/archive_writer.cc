@@ -36,15 +36,6 @@ absl::Status CollectBlobs(const BlobSource& source, const Descriptor& root,
   return absl::OkStatus();
 }
 
-class TarSink : public ByteSink {
- public:
-  explicit TarSink(TarWriter* tar) : tar_(tar) {}
-  absl::Status Append(absl::string_view data) override { return tar_->Append(data); }
-
- private:
-  TarWriter* tar_;
-};
-
 absl::Status WriteEntries(const BlobSource& source, const std::map<std::string, Entry>& entries,
                           const std::string& output) {
   absl::StatusOr<AtomicFile> file = AtomicFile::Create(output);
@@ -60,7 +51,6 @@ absl::Status WriteEntries(const BlobSource& source, const std::map<std::string, 
   std::map<std::string, const Entry*> all;
   for (const std::string& dir : dirs) all[dir] = nullptr;
   for (const auto& [path, entry] : entries) all[path] = &entry;
-  TarSink sink(&tar);
   for (const auto& [path, entry] : all) {
     TarHeader h;
     h.path = path;
@@ -78,7 +68,7 @@ absl::Status WriteEntries(const BlobSource& source, const std::map<std::string, 
       if (!size.ok()) return size.status();
       h.size = *size;
       s = tar.WriteHeader(h);
-      if (s.ok()) s = source.Stream(entry->source_name, &sink);
+      if (s.ok()) s = source.Stream(entry->source_name, &tar);
     }
     if (!s.ok()) return s;
   }

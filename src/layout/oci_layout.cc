@@ -42,15 +42,6 @@ bool Exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0;
 }
 
-class FileSink : public ByteSink {
- public:
-  explicit FileSink(AtomicFile* file) : file_(file) {}
-  absl::Status Append(absl::string_view data) override { return file_->Append(data); }
-
- private:
-  AtomicFile* file_;
-};
-
 // Brings in, from the bases, every reachable blob the layout lacks.
 absl::Status FillFromBases(const OciLayoutSpec& spec, const std::string& layout) {
   std::unique_ptr<BlobSource> self = OpenLayoutDirectory(layout);
@@ -85,8 +76,7 @@ absl::Status FillFromBases(const OciLayoutSpec& spec, const std::string& layout)
       } else {
         absl::StatusOr<AtomicFile> out = AtomicFile::Create(target);
         if (!out.ok()) return out.status();
-        FileSink sink(&*out);
-        s = bases[i]->Stream(name, &sink);
+        s = bases[i]->Stream(name, &*out);
         if (s.ok()) s = out->Commit();
       }
       if (!s.ok()) return s;
@@ -110,8 +100,7 @@ absl::Status LinkOrCopy(const std::string& from, const std::string& to) {
   }
   absl::StatusOr<AtomicFile> out = AtomicFile::Create(to);
   if (!out.ok()) return out.status();
-  FileSink sink(&*out);
-  absl::Status s = StreamFile(from, &sink);
+  absl::Status s = StreamFile(from, &*out);
   if (!s.ok()) return s;
   return out->Commit();
 }

@@ -12,19 +12,6 @@
 #include "src/tar/tar_writer.h"
 
 namespace imagewriter {
-namespace {
-
-class TarDataSink : public ByteSink {
- public:
-  explicit TarDataSink(TarWriter* tar) : tar_(tar) {}
-  absl::Status Append(absl::string_view data) override { return tar_->Append(data); }
-
- private:
-  TarWriter* tar_;
-};
-
-}  // namespace
-
 absl::StatusOr<std::string> FileTree::NormalizePath(const std::string& path) {
   std::vector<std::string> parts;
   for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
@@ -92,7 +79,6 @@ absl::Status FileTree::AddDirectory(const std::string& path, std::optional<uint3
 
 absl::Status FileTree::Write(ByteSink* out) const {
   TarWriter tar(out);
-  TarDataSink data(&tar);
   std::map<std::string, std::string> first_path_of_source;
   for (const auto& [path, node] : nodes_) {
     TarHeader h;
@@ -127,7 +113,7 @@ absl::Status FileTree::Write(ByteSink* out) const {
       } else {
         h.size = static_cast<uint64_t>(st.st_size);
         s = tar.WriteHeader(h);
-        if (s.ok()) s = StreamFile(node.source, &data);
+        if (s.ok()) s = StreamFile(node.source, &tar);
       }
     }
     if (!s.ok()) return s;
