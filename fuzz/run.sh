@@ -13,14 +13,17 @@ targets=("$@")
 # A separate output base: switching the C++ compiler must not invalidate the
 # main build's analysis cache.
 bazel_fuzz=(bazel --output_base="$HOME/.cache/imagewriter/fuzz-output-base")
-"${bazel_fuzz[@]}" build --config=fuzz "${targets[@]/#///fuzz:}"
+# No convenience symlinks: they would point the workspace's bazel-* links at
+# this output base, and the main build would then descend into them.
+"${bazel_fuzz[@]}" build --config=fuzz --symlink_prefix=/ "${targets[@]/#///fuzz:}"
+bin=$("${bazel_fuzz[@]}" info --config=fuzz bazel-bin)
 mkdir -p fuzz/findings
 status=0
 for target in "${targets[@]}"; do
   corpus=$(mktemp -d)
   cp -r "fuzz/corpus/${target%_fuzz}/." "$corpus/" 2>/dev/null || true
   echo "== $target: ${seconds}s"
-  if ! TMPDIR=$(mktemp -d) "bazel-bin/fuzz/$target" -max_total_time="$seconds" -max_len=65536 \
+  if ! TMPDIR=$(mktemp -d) "$bin/fuzz/$target" -max_total_time="$seconds" -max_len=65536 \
       -rss_limit_mb=2048 -timeout=20 -artifact_prefix=fuzz/findings/"$target"- "$corpus" \
       > "fuzz/findings/$target.log" 2>&1; then
     tail -30 "fuzz/findings/$target.log"
