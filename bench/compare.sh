@@ -54,7 +54,7 @@ check() {
   [[ $ok == 1 ]] || failures=$((failures + 1))
 }
 
-layer() { "$iw" layer --input "$input" --output "$work/blob" --descriptor-out "$work/desc" --diff-id-out "$work/diff" "$@"; }
+layer() { rm -f "$work/blob"; "$iw" layer --input "$input" --output "$work/blob" --descriptor-out "$work/desc" --diff-id-out "$work/diff" "$@"; }
 
 # 1. gzip layer vs skopeo copy --dest-compress (Go, pgzip).
 t_gzip=$(median_seconds layer --compression gzip)

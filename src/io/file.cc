@@ -122,8 +122,39 @@ absl::Status AtomicFile::Append(absl::string_view data) {
   return absl::OkStatus();
 }
 
-bool AtomicFile::CloneFrom(const InputFile& input) {
-  return ioctl(fd_, FICLONE, input.fd()) == 0;
+absl::StatusOr<uint64_t> AtomicFile::CopyFrom(const InputFile& input) {
+  struct stat st;
+  if (fstat(input.fd(), &st) != 0) return ErrnoError("cannot stat", input.path());
+  if (ioctl(fd_, FICLONE, input.fd()) == 0) return static_cast<uint64_t>(st.st_size);
+  // copy_file_range copies inside the kernel; EXDEV, ENOSYS or EINVAL
+  // (other file systems, old kernels) fall back to an ordinary copy.
+  loff_t in_offset = 0, out_offset = 0;
+  bool kernel_copy = true;
+  while (kernel_copy) {
+    ssize_t n = copy_file_range(input.fd(), &in_offset, fd_, &out_offset, 1 << 30, 0);
+    if (n == 0) return static_cast<uint64_t>(in_offset);
+    if (n > 0) continue;
+    if (errno == EINTR) continue;
+    if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+      return ErrnoError("copy_file_range failed", temp_path_);
+    }
+    kernel_copy = false;
+  }
+  std::vector<char> buffer(1 << 20);
+  while (true) {
+    ssize_t n = pread(input.fd(), buffer.data(), buffer.size(), in_offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError("read failed", input.path());
+    if (n == 0) return static_cast<uint64_t>(in_offset);
+    in_offset += n;
+    for (ssize_t done = 0; done < n;) {
+      ssize_t wrote = pwrite(fd_, buffer.data() + done, static_cast<size_t>(n - done), out_offset);
+      if (wrote < 0 && errno == EINTR) continue;
+      if (wrote < 0) return ErrnoError("write failed", temp_path_);
+      done += wrote;
+      out_offset += wrote;
+    }
+  }
 }
 
 absl::Status AtomicFile::Commit() {

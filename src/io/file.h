@@ -55,10 +55,13 @@ class AtomicFile : public ByteSink {
   ~AtomicFile() override;  // Removes the temporary unless committed.
 
   absl::Status Append(absl::string_view data) override;
-  // Makes this file share `input`'s blocks (a reflink, FICLONE) when the
-  // file system supports it; returns false otherwise. The contents are then
-  // complete: do not Append.
-  bool CloneFrom(const InputFile& input);
+  // Makes this file's contents a copy of the whole of `input`, without the
+  // bytes passing through this process where the kernel allows: a reflink
+  // (FICLONE: shared blocks, no copy) where the file system has them, else
+  // copy_file_range (an in-kernel copy), else pread/write. Returns the
+  // bytes copied. It reads `input` by offset, so another thread may read
+  // `input` sequentially at the same time. Do not also Append.
+  absl::StatusOr<uint64_t> CopyFrom(const InputFile& input);
   // Flushes, sets mode 0644 (independent of umask) and renames into place.
   absl::Status Commit();
   const std::string& path() const { return path_; }

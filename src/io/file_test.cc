@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <future>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,33 @@ TEST(AtomicFileTest, AbandonedFileLeavesNothingBehind) {
     ASSERT_TRUE(file->Append("partial").ok());
   }
   EXPECT_TRUE(ListDir(dir).empty());
+}
+
+// CopyFrom reads by offset, so a sequential reader of the same InputFile on
+// another thread sees every byte too; the copy is exact, also across
+// copy_file_range's chunking.
+TEST(AtomicFileTest, CopyFromCopiesWhileTheInputIsReadElsewhere) {
+  std::string dir = TempDir();
+  std::string data(3 << 20, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 131 + i / 7);
+  ASSERT_TRUE(WriteFileAtomically(dir + "/in", data).ok());
+  absl::StatusOr<InputFile> in = InputFile::Open(dir + "/in");
+  ASSERT_TRUE(in.ok());
+  absl::StatusOr<AtomicFile> out = AtomicFile::Create(dir + "/out");
+  ASSERT_TRUE(out.ok());
+  std::future<absl::StatusOr<uint64_t>> copy =
+      std::async(std::launch::async, [&] { return out->CopyFrom(*in); });
+  std::string read;
+  std::vector<char> buffer(4096);
+  for (absl::StatusOr<size_t> n; (n = in->Read(buffer.data(), buffer.size())).ok() && *n > 0;) {
+    read.append(buffer.data(), *n);
+  }
+  absl::StatusOr<uint64_t> copied = copy.get();
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(*copied, data.size());
+  ASSERT_TRUE(out->Commit().ok());
+  EXPECT_EQ(read, data);
+  EXPECT_EQ(*ReadFileToString(dir + "/out"), data);
 }
 
 TEST(ReadFileTest, MissingFileNamesThePath) {

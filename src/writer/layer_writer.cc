@@ -1,5 +1,6 @@
 #include "src/writer/layer_writer.h"
 
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -134,14 +135,17 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   if (!blob.ok()) return blob.status();
 
   // Blob side: what ends up in the blob file is hashed on its way there.
-  // A passthrough blob is a reflink of the input where the file system
-  // allows (no copy of the bytes), and for an uncompressed passthrough the
-  // blob digest is the diffID: one hash, not two.
+  // A passthrough blob is the input's bytes, copied by the kernel (or
+  // reflinked) on a second thread while this one decodes and hashes; an
+  // uncompressed passthrough's blob digest is its diffID: one hash, not two.
   const bool same_bytes = pass_through && input_compression == Compression::kNone;
-  const bool cloned = pass_through && blob->CloneFrom(*input);
+  std::future<absl::StatusOr<uint64_t>> copy;  // Joined before `blob` goes.
+  if (pass_through) {
+    copy = std::async(std::launch::async, [&blob, &input] { return blob->CopyFrom(*input); });
+  }
   Sha256Sink blob_hash;
   std::vector<ByteSink*> blob_sinks;
-  if (!cloned) blob_sinks.push_back(&*blob);
+  if (!pass_through) blob_sinks.push_back(&*blob);
   if (!same_bytes) blob_sinks.push_back(&blob_hash);
   TeeSink blob_out(blob_sinks);
   // Tar side: the uncompressed layer is validated and hashed for the diffID,
@@ -194,6 +198,14 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   for (ByteSink* sink : finish_order) {
     status = sink->Finish();
     if (!status.ok()) return WithInput(what, status);
+  }
+  if (copy.valid()) {
+    absl::StatusOr<uint64_t> copied = copy.get();
+    if (!copied.ok()) return copied.status();
+    if (*copied != compressed.count()) {
+      return absl::DataLossError(absl::StrCat(what, ": changed while being read (copied ", *copied,
+                                              " bytes, read ", compressed.count(), ")"));
+    }
   }
   status = blob->Commit();
   if (!status.ok()) return status;
