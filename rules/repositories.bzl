@@ -12,7 +12,7 @@ load("//rules/private:local_repository.bzl", "mirror_directory")
 _SHIMS = ["rules_cc", "rules_java", "remote_coverage_tools"]
 
 # Debian -dev packages, each described by a BUILD file in third_party/.
-_SYSTEM_LIBRARIES = ["absl", "re2", "zlib", "zstd", "boringssl", "protobuf", "googletest", "benchmark"]
+_SYSTEM_LIBRARIES = ["absl", "re2", "zlib", "zstd", "libdeflate", "boringssl", "protobuf", "googletest", "benchmark"]
 
 def _maybe(rule, name, **kwargs):
     if not native.existing_rule(name):

@@ -88,8 +88,8 @@ class ErrorsTest(iwtest.ImagewriterTestCase):
         blob = os.path.join(self.out, "blob")
         self.assert_fails(["layer", "--input", src, "--output", blob, "--compression", "lz4"],
                           'unknown compression "lz4"')
-        self.assert_fails(["layer", "--input", src, "--output", blob, "--level", "12"],
-                          "--level 12 out of range for gzip")
+        self.assert_fails(["layer", "--input", src, "--output", blob, "--level", "13"],
+                          "--level 13 out of range for gzip: expected 1..12")
         self.assert_fails(["layer", "--input", src], "missing required flag --output")
         self.assert_fails(["layer", "--input", src, "--output", blob, "--frobnicate"],
                           "unknown flag --frobnicate")

@@ -10,10 +10,10 @@ packages=(
   g++ clang libclang-rt-14-dev
   # Libraries, linked through third_party/*.BUILD.
   libabsl-dev libre2-dev libprotobuf-dev protobuf-compiler
-  android-libboringssl-dev zlib1g-dev libzstd-dev
+  android-libboringssl-dev zlib1g-dev libzstd-dev libdeflate-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # Tests and end-to-end checks.
-  python3 python-is-python3 curl jq bc time gzip zstd pigz openssl skopeo umoci runc podman docker-registry
+  python3 python-is-python3 curl jq bc time gzip zstd pigz libdeflate-tools openssl skopeo umoci runc podman docker-registry
 )
 
 missing=()

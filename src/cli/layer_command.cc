@@ -25,7 +25,7 @@ const std::vector<FlagSpec>& Specs() {
       {"descriptor-out", FlagSpec::Kind::kValue, false, "descriptor JSON output"},
       {"diff-id-out", FlagSpec::Kind::kValue, false, "diffID output (sha256:...)"},
       {"compression", FlagSpec::Kind::kValue, false, "gzip (default), zstd or none"},
-      {"level", FlagSpec::Kind::kValue, false, "compression level (gzip 1-9, zstd 1-19)"},
+      {"level", FlagSpec::Kind::kValue, false, "compression level (gzip 1-12, default 2; zstd 1-19, default 3)"},
       {"threads", FlagSpec::Kind::kValue, false,
        "encoder threads (default: cores, at most 8); the output is the same for any count"},
       {"force-recompress", FlagSpec::Kind::kBool, false,

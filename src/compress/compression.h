@@ -23,7 +23,8 @@ absl::StatusOr<Compression> ParseCompression(absl::string_view name);
 // Needs at least 4 bytes of the stream, or the whole stream if shorter.
 Compression DetectCompression(absl::string_view prefix);
 
-// Default and valid levels per compression, e.g. gzip 1..9 (default 6).
+// Default and valid levels per compression: gzip 1..12 (libdeflate's
+// levels, default 2), zstd 1..19 (default 3).
 int DefaultLevel(Compression c);
 absl::Status CheckLevel(Compression c, int level);
 

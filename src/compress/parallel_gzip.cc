@@ -1,9 +1,11 @@
 #include "src/compress/parallel_gzip.h"
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "absl/strings/str_cat.h"
 #include "src/compress/gzip.h"
+#include "src/compress/internal/deflate_blocks.h"
 
 namespace imagewriter {
 namespace {
@@ -19,7 +21,7 @@ void PutLittleEndian32(uint32_t v, unsigned char* p) {
 
 ParallelGzipEncoder::ParallelGzipEncoder(ByteSink* out, int level, int threads)
     : out_(out), level_(level), crc_(crc32(0, nullptr, 0)),
-      max_in_flight_(2 * static_cast<size_t>(threads < 1 ? 1 : threads)) {
+      max_in_flight_(static_cast<size_t>(threads < 1 ? 1 : threads) + 2) {
   for (int i = 0; i < (threads < 1 ? 1 : threads); ++i) {
     workers_.emplace_back([this] { Worker(); });
   }
@@ -35,64 +37,56 @@ ParallelGzipEncoder::~ParallelGzipEncoder() {
 }
 
 void ParallelGzipEncoder::Worker() {
+  libdeflate_compressor* compressor = libdeflate_alloc_compressor(level_);
   while (true) {
     std::shared_ptr<Job> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
+      if (queue_.empty()) break;
       job = queue_.front();
       queue_.pop_front();
     }
-    Compress(job.get());
+    Compress(compressor, job.get());
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job->done = true;
     }
     job_done_.notify_all();
   }
+  libdeflate_free_compressor(compressor);
 }
 
-void ParallelGzipEncoder::Compress(Job* job) const {
-  z_stream z{};
-  if (deflateInit2(&z, level_, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    job->error = "deflateInit2 failed";
+void ParallelGzipEncoder::Compress(libdeflate_compressor* compressor, Job* job) const {
+  if (compressor == nullptr) {
+    job->error = "libdeflate_alloc_compressor failed";
     return;
   }
-  if (!job->dictionary.empty()) {
-    deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(job->dictionary.data()),
-                         static_cast<uInt>(job->dictionary.size()));
+  job->output.resize(libdeflate_deflate_compress_bound(compressor, job->input.size()));
+  const size_t size = libdeflate_deflate_compress(compressor, job->input.data(), job->input.size(),
+                                                  job->output.data(), job->output.size());
+  if (size == 0) {
+    job->error = "libdeflate_deflate_compress failed";
+    return;
   }
-  job->output.resize(deflateBound(&z, job->input.size()) + 16);
-  z.next_in = reinterpret_cast<Bytef*>(job->input.data());
-  z.avail_in = static_cast<uInt>(job->input.size());
-  z.next_out = reinterpret_cast<Bytef*>(job->output.data());
-  z.avail_out = static_cast<uInt>(job->output.size());
-  int rc = deflate(&z, job->last ? Z_FINISH : Z_SYNC_FLUSH);
-  if (rc != (job->last ? Z_STREAM_END : Z_OK) || z.avail_in != 0) {
-    job->error = absl::StrCat("deflate failed (", rc, ")");
+  job->output.resize(size);
+  if (!job->last) {
+    absl::Status status = compress_internal::Unfinish(&job->output);
+    if (!status.ok()) {
+      job->error = std::string(status.message());
+      return;
+    }
   }
-  job->output.resize(job->output.size() - z.avail_out);
-  job->crc = crc32(0, reinterpret_cast<const Bytef*>(job->input.data()),
-                   static_cast<uInt>(job->input.size()));
-  deflateEnd(&z);
+  job->crc = libdeflate_crc32(0, job->input.data(), job->input.size());
+  job->input_size = job->input.size();
+  std::string().swap(job->input);  // Only the output waits for its turn.
 }
 
 void ParallelGzipEncoder::Submit(bool last) {
   auto job = std::make_shared<Job>();
-  job->dictionary = dictionary_;
   job->input = std::move(pending_);
   job->last = last;
   pending_.clear();
-  // The next block's dictionary: the last 32 KiB of input so far.
-  if (job->input.size() >= kDictionarySize) {
-    dictionary_ = job->input.substr(job->input.size() - kDictionarySize);
-  } else {
-    dictionary_ += job->input;
-    if (dictionary_.size() > kDictionarySize) {
-      dictionary_.erase(0, dictionary_.size() - kDictionarySize);
-    }
-  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(job);
@@ -117,8 +111,8 @@ absl::Status ParallelGzipEncoder::WriteCompleted(bool wait_all) {
       ordered_.pop_front();
     }
     if (!job->error.empty()) return absl::InternalError(job->error);
-    crc_ = crc32_combine(crc_, job->crc, static_cast<z_off_t>(job->input.size()));
-    length_ += static_cast<uint32_t>(job->input.size());  // ISIZE is mod 2^32.
+    crc_ = crc32_combine(crc_, job->crc, static_cast<z_off_t>(job->input_size));
+    length_ += static_cast<uint32_t>(job->input_size);  // ISIZE is mod 2^32.
     absl::Status s = out_->Append(job->output);
     if (!s.ok()) return s;
   }
@@ -126,7 +120,7 @@ absl::Status ParallelGzipEncoder::WriteCompleted(bool wait_all) {
 
 absl::Status ParallelGzipEncoder::Append(absl::string_view data) {
   if (!header_written_) {
-    unsigned char xfl = level_ == 9 ? 2 : (level_ == 1 ? 4 : 0);
+    unsigned char xfl = level_ >= 9 ? 2 : (level_ == 1 ? 4 : 0);
     const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, kGzipOsByte};
     absl::Status s = out_->Append(absl::string_view(reinterpret_cast<const char*>(header), 10));
     if (!s.ok()) return s;
