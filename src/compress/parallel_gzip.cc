@@ -21,7 +21,7 @@ void PutLittleEndian32(uint32_t v, unsigned char* p) {
 
 ParallelGzipEncoder::ParallelGzipEncoder(ByteSink* out, int level, int threads)
     : out_(out), level_(level), crc_(crc32(0, nullptr, 0)),
-      max_in_flight_(static_cast<size_t>(threads < 1 ? 1 : threads) + 2) {
+      max_in_flight_(2 * static_cast<size_t>(threads < 1 ? 1 : threads) + 2) {
   for (int i = 0; i < (threads < 1 ? 1 : threads); ++i) {
     workers_.emplace_back([this] { Worker(); });
   }
@@ -39,25 +39,29 @@ ParallelGzipEncoder::~ParallelGzipEncoder() {
 void ParallelGzipEncoder::Worker() {
   libdeflate_compressor* compressor = libdeflate_alloc_compressor(level_);
   while (true) {
-    std::shared_ptr<Job> job;
+    // Up to two jobs at a time, so that their splices walk together.
+    std::vector<std::shared_ptr<Job>> jobs;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) break;
-      job = queue_.front();
-      queue_.pop_front();
+      while (!queue_.empty() && jobs.size() < 2) {
+        jobs.push_back(queue_.front());
+        queue_.pop_front();
+      }
     }
-    Compress(compressor, job.get());
+    for (const std::shared_ptr<Job>& job : jobs) Deflate(compressor, job.get());
+    Splice(jobs);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      job->done = true;
+      for (const std::shared_ptr<Job>& job : jobs) job->done = true;
     }
     job_done_.notify_all();
   }
   libdeflate_free_compressor(compressor);
 }
 
-void ParallelGzipEncoder::Compress(libdeflate_compressor* compressor, Job* job) const {
+void ParallelGzipEncoder::Deflate(libdeflate_compressor* compressor, Job* job) const {
   if (compressor == nullptr) {
     job->error = "libdeflate_alloc_compressor failed";
     return;
@@ -70,16 +74,25 @@ void ParallelGzipEncoder::Compress(libdeflate_compressor* compressor, Job* job) 
     return;
   }
   job->output.resize(size);
-  if (!job->last) {
-    absl::Status status = compress_internal::Unfinish(&job->output);
-    if (!status.ok()) {
-      job->error = std::string(status.message());
-      return;
-    }
-  }
   job->crc = libdeflate_crc32(0, job->input.data(), job->input.size());
   job->input_size = job->input.size();
   std::string().swap(job->input);  // Only the output waits for its turn.
+}
+
+void ParallelGzipEncoder::Splice(const std::vector<std::shared_ptr<Job>>& jobs) {
+  std::vector<Job*> unfinished;
+  for (const std::shared_ptr<Job>& job : jobs) {
+    if (!job->last && job->error.empty()) unfinished.push_back(job.get());
+  }
+  absl::Status status;
+  if (unfinished.size() == 2) {
+    status = compress_internal::UnfinishBoth(&unfinished[0]->output, &unfinished[1]->output);
+  } else if (unfinished.size() == 1) {
+    status = compress_internal::Unfinish(&unfinished[0]->output);
+  }
+  if (!status.ok()) {
+    for (Job* job : unfinished) job->error = std::string(status.message());
+  }
 }
 
 void ParallelGzipEncoder::Submit(bool last) {

@@ -14,7 +14,10 @@
 // Blocks share no dictionary: libdeflate has none, and at 1 MiB the loss is
 // about 0.1 % of output. The block size is part of the output contract.
 //
-// Memory: at most threads + 2 blocks are in flight, plus one libdeflate
+// A worker takes two blocks at a time when it can and walks both splices in
+// one loop (see FindFinalBlocks).
+//
+// Memory: at most 2 x threads + 2 blocks are in flight, plus one libdeflate
 // compressor per thread (level-dependent: ~1 MB at level 2, more at 10-12).
 #ifndef IMAGEWRITER_COMPRESS_PARALLEL_GZIP_H_
 #define IMAGEWRITER_COMPRESS_PARALLEL_GZIP_H_
@@ -58,7 +61,8 @@ class ParallelGzipEncoder : public ByteSink {
   void Submit(bool last);
   absl::Status WriteCompleted(bool wait_all);
   void Worker();
-  void Compress(libdeflate_compressor* compressor, Job* job) const;
+  void Deflate(libdeflate_compressor* compressor, Job* job) const;
+  static void Splice(const std::vector<std::shared_ptr<Job>>& jobs);
 
   ByteSink* out_;
   int level_;

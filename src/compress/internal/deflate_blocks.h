@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -34,9 +35,17 @@ struct DeflateEnd {
 
 absl::StatusOr<DeflateEnd> FindFinalBlock(absl::string_view stream);
 
+// FindFinalBlock for two streams at once: walking is a chain of dependent
+// table lookups, and two independent chains interleaved in one loop run
+// faster on one core than one after the other.
+std::pair<absl::StatusOr<DeflateEnd>, absl::StatusOr<DeflateEnd>> FindFinalBlocks(
+    absl::string_view first, absl::string_view second);
+
 // Rewrites `stream`, a complete raw deflate stream, in place as described
 // above. Bytes after the stream's end are dropped.
 absl::Status Unfinish(std::string* stream);
+// Unfinish for two streams, walked together.
+absl::Status UnfinishBoth(std::string* first, std::string* second);
 
 }  // namespace compress_internal
 }  // namespace imagewriter

@@ -91,15 +91,50 @@ TEST(DeflateBlocksTest, FindsTheEndOfEveryKindOfStream) {
   }
 }
 
+// Walking two streams together gives what walking each alone gives, for
+// every pairing of block kinds and lengths (either may end first).
+TEST(DeflateBlocksTest, WalkingTwoAtOnceMatchesOneAtATime) {
+  std::vector<std::string> streams;
+  for (size_t size : {0, 100, 70000, 300000}) {
+    const std::string data = Sample(size, static_cast<uint32_t>(size) + 1, size % 3 == 0);
+    streams.push_back(Libdeflate(data, 2));
+    streams.push_back(Libdeflate(data, 0));  // Stored blocks only.
+    streams.push_back(Zlib(data, 1, Z_FIXED));
+  }
+  for (const std::string& a : streams) {
+    for (const std::string& b : streams) {
+      auto both = FindFinalBlocks(a, b);
+      absl::StatusOr<DeflateEnd> alone_a = FindFinalBlock(a), alone_b = FindFinalBlock(b);
+      ASSERT_TRUE(both.first.ok() && both.second.ok() && alone_a.ok() && alone_b.ok());
+      EXPECT_EQ(both.first->final_header_bit, alone_a->final_header_bit);
+      EXPECT_EQ(both.first->end_bit, alone_a->end_bit);
+      EXPECT_EQ(both.second->final_header_bit, alone_b->final_header_bit);
+      EXPECT_EQ(both.second->end_bit, alone_b->end_bit);
+    }
+  }
+  // A corrupt stream fails alone; its partner still walks to its end.
+  const std::string good = streams[2];
+  auto mixed = FindFinalBlocks(good.substr(0, good.size() / 2), good);
+  EXPECT_FALSE(mixed.first.ok());
+  ASSERT_TRUE(mixed.second.ok());
+  EXPECT_EQ(mixed.second->end_bit, FindFinalBlock(good)->end_bit);
+  std::string x = good, y = "junk";
+  EXPECT_FALSE(UnfinishBoth(&x, &y).ok());
+}
+
 TEST(DeflateBlocksTest, SplicedPiecesInflateToTheConcatenation) {
   std::string expected, spliced;
-  for (int i = 0; i < 6; ++i) {
+  std::vector<std::string> pieces;
+  const int levels[7] = {1, 2, 4, 6, 9, 12, 3};
+  for (int i = 0; i < 7; ++i) {
     const std::string piece = Sample(i == 0 ? 0 : 50000 + i * 37, i, i % 2 == 1);
     expected += piece;
-    std::string compressed = Libdeflate(piece, 1 + 2 * i);
-    if (i < 5) ASSERT_TRUE(Unfinish(&compressed).ok());
-    spliced += compressed;
+    pieces.push_back(Libdeflate(piece, levels[i]));
   }
+  // Pieces 0..3 one at a time, 4 and 5 together, 6 left final.
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Unfinish(&pieces[i]).ok());
+  ASSERT_TRUE(UnfinishBoth(&pieces[4], &pieces[5]).ok());
+  for (const std::string& p : pieces) spliced += p;
   EXPECT_EQ(Inflate(spliced), expected);
 }
 
