@@ -76,7 +76,6 @@ void ParallelGzipEncoder::Deflate(libdeflate_compressor* compressor, Job* job) c
   job->output.resize(size);
   job->crc = libdeflate_crc32(0, job->input.data(), job->input.size());
   job->input_size = job->input.size();
-  std::string().swap(job->input);  // Only the output waits for its turn.
 }
 
 void ParallelGzipEncoder::Splice(const std::vector<std::shared_ptr<Job>>& jobs) {
@@ -96,10 +95,20 @@ void ParallelGzipEncoder::Splice(const std::vector<std::shared_ptr<Job>>& jobs) 
 }
 
 void ParallelGzipEncoder::Submit(bool last) {
-  auto job = std::make_shared<Job>();
-  job->input = std::move(pending_);
-  job->last = last;
+  // Jobs and their buffers are reused: fresh megabyte buffers cost page
+  // faults and zeroing on every block.
+  std::shared_ptr<Job> job;
+  if (spare_.empty()) {
+    job = std::make_shared<Job>();
+  } else {
+    job = std::move(spare_.back());
+    spare_.pop_back();
+  }
+  job->input.swap(pending_);
   pending_.clear();
+  job->last = last;
+  job->done = false;
+  job->error.clear();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back(job);
@@ -128,6 +137,7 @@ absl::Status ParallelGzipEncoder::WriteCompleted(bool wait_all) {
     length_ += static_cast<uint32_t>(job->input_size);  // ISIZE is mod 2^32.
     absl::Status s = out_->Append(job->output);
     if (!s.ok()) return s;
+    spare_.push_back(std::move(job));
   }
 }
 
