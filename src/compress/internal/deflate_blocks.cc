@@ -1,5 +1,6 @@
 #include "src/compress/internal/deflate_blocks.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/base/attributes.h"
@@ -23,17 +24,24 @@ class BitReader {
   explicit BitReader(absl::string_view s)
       : begin_(reinterpret_cast<const uint8_t*>(s.data())), p_(begin_), end_(begin_ + s.size()) {}
 
+  // Whether RefillFast may run: 8 bytes are left to load from. Once false
+  // it stays false (the reader only moves forward).
+  bool CanRefillFast() const { return end_ - p_ >= 8; }
+  // Refill's common case, with one unaligned load.
+  void RefillFast() {
+    uint64_t word;
+    std::memcpy(&word, p_, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    word = __builtin_bswap64(word);
+#endif
+    bits_ |= word << count_;
+    p_ += (63 - count_) >> 3;
+    count_ |= 56;
+  }
   // After Refill at least 56 bits are buffered.
   void Refill() {
-    if (end_ - p_ >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p_, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-      word = __builtin_bswap64(word);
-#endif
-      bits_ |= word << count_;
-      p_ += (63 - count_) >> 3;
-      count_ |= 56;
+    if (CanRefillFast()) {
+      RefillFast();
       return;
     }
     while (count_ <= 56) {
@@ -54,9 +62,6 @@ class BitReader {
     count_ -= n;
   }
   int count() const { return count_; }
-  // True once bits past the end have certainly been consumed (cheap; the
-  // exact check is overrun()).
-  bool exhausted() const { return overrun_ > 64; }
   uint32_t Take(int n) {
     if (count_ < n) Refill();
     uint32_t v = Peek(n);
@@ -101,7 +106,11 @@ class HuffmanTable {
   // False if the lengths over-subscribe the code space. Incomplete codes
   // are allowed (RFC 1951 permits a single distance code). `extra_bits`
   // gives each symbol's extra bits (nullptr: none).
-  bool Build(const uint8_t* lengths, int n, const uint8_t* extra_bits) {
+  // For literal/length codes, `with_walk_table` also builds the table for
+  // skipping (Walk), in which one lookup covers up to two literals.
+  enum WalkKind : uint16_t { kLiterals = 0, kLength = 1 << 5, kEndOfBlock = 2 << 5, kSlow = 3 << 5 };
+  bool Build(const uint8_t* lengths, int n, const uint8_t* extra_bits,
+             bool with_walk_table = false) {
     std::memset(count_, 0, sizeof(count_));
     extra_bits_ = extra_bits;
     for (int i = 0; i < n; ++i) count_[lengths[i]]++;
@@ -115,7 +124,10 @@ class HuffmanTable {
     }
     // A complete code that fits the table fills every slot; otherwise some
     // slots must read "not in the table".
-    if (left != 0 || longer_than_table) std::memset(fast_, 0, sizeof(fast_));
+    if (left != 0 || longer_than_table) {
+      std::memset(fast_, 0, sizeof(fast_));
+      if (with_walk_table) std::fill(walk_, walk_ + (1 << kTableBits), kSlow);
+    }
     uint16_t offset[kMaxCodeBits + 2] = {0};
     for (int len = 1; len <= kMaxCodeBits; ++len) offset[len + 1] = offset[len] + count_[len];
     for (int sym = 0; sym < n; ++sym) {
@@ -125,41 +137,31 @@ class HuffmanTable {
     // them most significant bit first, so the table is indexed reversed.
     uint32_t code = 0;
     int index = 0;
+    int shortest_literal = kMaxCodeBits + 1;
     for (int len = 1; len <= kTableBits; ++len, code <<= 1) {
       for (int i = 0; i < count_[len]; ++i, ++code, ++index) {
+        const uint16_t symbol = symbols_[index];
         const uint32_t reversed = Reverse(code, len);
-        const Entry entry{symbols_[index], static_cast<uint8_t>(len + Extra(symbols_[index]))};
+        const Entry entry{symbol, static_cast<uint8_t>(len + Extra(symbol))};
         for (uint32_t slot = reversed; slot < (1u << kTableBits); slot += 1u << len) {
           fast_[slot] = entry;
         }
+        if (!with_walk_table) continue;
+        const uint16_t walk = symbol < 256    ? (shortest_literal = std::min(shortest_literal, len),
+                                                 static_cast<uint16_t>(kLiterals | entry.bits))
+                              : symbol == 256 ? static_cast<uint16_t>(kEndOfBlock | entry.bits)
+                              : symbol <= 285 ? static_cast<uint16_t>(kLength | entry.bits)
+                                              : static_cast<uint16_t>(kSlow);
+        for (uint32_t slot = reversed; slot < (1u << kTableBits); slot += 1u << len) {
+          walk_[slot] = walk;
+        }
       }
     }
+    // Two literals fit one lookup only if two codes fit the table's bits.
+    if (with_walk_table && 2 * shortest_literal <= kTableBits) PairLiterals();
     return true;
   }
 
-  // For literal/length codes: a second table for skipping, in which one
-  // lookup covers up to two literals. Call after Build.
-  enum WalkKind : uint16_t { kLiterals = 0, kLength = 1 << 5, kEndOfBlock = 2 << 5, kSlow = 3 << 5 };
-  void BuildWalkTable() {
-    for (uint32_t slot = 0; slot < (1u << kTableBits); ++slot) {
-      const Entry first = fast_[slot];
-      uint16_t walk;
-      if (first.bits == 0 || first.symbol > 285) {
-        walk = kSlow;
-      } else if (first.symbol == 256) {
-        walk = kEndOfBlock | first.bits;
-      } else if (first.symbol > 256) {
-        walk = kLength | first.bits;
-      } else {
-        // A second literal whose code lies wholly inside the known bits.
-        const Entry second = fast_[slot >> first.bits];
-        const bool pair = second.bits != 0 && second.symbol < 256 &&
-                          second.bits <= kTableBits - first.bits;
-        walk = kLiterals | (first.bits + (pair ? second.bits : 0));
-      }
-      walk_[slot] = walk;
-    }
-  }
   uint16_t Walk(const BitReader& in) const { return walk_[in.Peek(kTableBits)]; }
   // The table entry for the code that starts `skip` bits ahead (skip + 11
   // buffered bits needed): bits 0 for codes longer than the table.
@@ -199,6 +201,18 @@ class HuffmanTable {
     return Entry{0, 0};
   }
 
+  // Widens single-literal walk entries to literal pairs where a second
+  // literal's code lies wholly inside the known bits.
+  void PairLiterals() {
+    for (uint32_t slot = 0; slot < (1u << kTableBits); ++slot) {
+      const uint16_t first = walk_[slot];
+      if ((first & kSlow) != kLiterals) continue;
+      const Entry second = fast_[slot >> first];
+      if (second.bits != 0 && second.symbol < 256 && second.bits <= kTableBits - first) {
+        walk_[slot] = static_cast<uint16_t>(first + second.bits);
+      }
+    }
+  }
   int Extra(int symbol) const { return extra_bits_ == nullptr ? 0 : extra_bits_[symbol]; }
   static uint32_t Reverse(uint32_t code, int len) {
     uint32_t reversed = 0;
@@ -278,11 +292,10 @@ absl::Status ReadDynamicCodes(BitReader* in, HuffmanCode* literals, HuffmanCode*
     i += repeat;
   }
   if (lengths[256] == 0) return Corrupt(in->position(), "no end-of-block code");
-  if (!literals->Build(lengths, hlit, kLiteralLengthExtraBits) ||
+  if (!literals->Build(lengths, hlit, kLiteralLengthExtraBits, true) ||
       !distances->Build(lengths + hlit, hdist, kDistanceExtraBits)) {
     return Corrupt(in->position(), "over-subscribed code");
   }
-  literals->BuildWalkTable();
   return absl::OkStatus();
 }
 
@@ -292,8 +305,7 @@ void BuildFixedCodes(HuffmanCode* literals, HuffmanCode* distances) {
   std::memset(lengths + 144, 9, 112);
   std::memset(lengths + 256, 7, 24);
   std::memset(lengths + 280, 8, 8);
-  literals->Build(lengths, 288, kLiteralLengthExtraBits);
-  literals->BuildWalkTable();
+  literals->Build(lengths, 288, kLiteralLengthExtraBits, true);
   std::memset(lengths, 5, 30);
   distances->Build(lengths, 30, kDistanceExtraBits);
 }
@@ -348,20 +360,21 @@ absl::Status EnterBlock(StreamWalk* walk) {
 // kind (literal or length is unpredictable): skips one table entry (one or
 // two literals, or a length with its extra bits), and a distance code with
 // its extra bits only after a length, by masking. Returns false, consuming
-// nothing, at an end of block, a code longer than the tables, or the end of
-// the input; SlowStep handles those.
+// nothing, at an end of block, a code longer than the tables, or within 8
+// bytes of the end of the input (so that the loop never checks for running
+// past it); SlowStep handles those.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool FastStep(BitReader& in, const HuffmanCode& literals,
                                                   const HuffmanCode& distances) {
   // 56 buffered bits cover a step: two literals (at most 2 x 11 bits from
   // the table), or a length code with extra bits and a distance code with
   // extra bits (at most 15 + 5 + 15 + 13).
-  in.Refill();
+  if (ABSL_PREDICT_FALSE(!in.CanRefillFast())) return false;
+  in.RefillFast();
   const uint16_t walk = literals.Walk(in);
   const uint32_t skip = walk & 31;
   const HuffmanCode::Entry distance = distances.FastLookupAfter(in, skip);
   const uint32_t is_length = (walk >> 5) & 1;
-  if (ABSL_PREDICT_FALSE((walk >= HuffmanCode::kEndOfBlock) | (is_length & (distance.bits == 0)) |
-                         in.exhausted())) {
+  if (ABSL_PREDICT_FALSE((walk >= HuffmanCode::kEndOfBlock) | (is_length & (distance.bits == 0)))) {
     return false;
   }
   in.Consume(skip + (distance.bits & (0u - is_length)));
