@@ -116,22 +116,51 @@ gunzip_sha() { gzip -dc "$work/in.tar.gz" | sha256sum; }
 read -r t_gzpass t_gunzip r_gzpass <<<"$(paired layer_gzpass gunzip_sha)"
 echo "gz passthrough: imagewriter ${t_gzpass}s | gzip -dc | sha256sum ${t_gunzip}s"
 
-# 5. Image action over 100 layers totalling 10 GB (descriptors only).
-python3 - "$work" <<'PY'
+# 5. Image action (descriptors only): time over layer count and described
+#    layer size, which it must not depend on. The target row is 100 layers
+#    totalling 10 GB.
+# image_request N BYTES: writes a request for N layers of BYTES each.
+image_request() {
+  python3 - "$work" "$1" "$2" <<'PY'
 import hashlib, json, os, sys
-work = sys.argv[1]
+work, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 layers = []
-for i in range(100):
+for i in range(count):
     d = os.path.join(work, "l%d.desc" % i)
     json.dump({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-               "digest": "sha256:" + hashlib.sha256(b"%d" % i).hexdigest(), "size": 100 << 20}, open(d, "w"))
+               "digest": "sha256:" + hashlib.sha256(b"%d" % i).hexdigest(), "size": size}, open(d, "w"))
     f = os.path.join(work, "l%d.diff" % i)
     open(f, "w").write("sha256:" + hashlib.sha256(b"diff%d" % i).hexdigest())
     layers.append({"descriptorFile": d, "diffIdFile": f})
-json.dump({"layers": layers}, open(os.path.join(work, "req100.json"), "w"))
+json.dump({"layers": layers}, open(os.path.join(work, "req.json"), "w"))
 PY
-t_image=$(median_seconds "$iw" image --request "$work/req100.json" --config-out "$work/c" --manifest-out "$work/m")
+}
+image_action() { "$iw" image --request "$work/req.json" --config-out "$work/c" --manifest-out "$work/m"; }
+echo "image action (seconds), by layer count and described size per layer:"
+printf '  %8s %10s %10s\n' layers "1 MB" "100 MB"
+for count in 1 10 100 1000; do
+  row=()
+  for size in $((1 << 20)) $((100 << 20)); do
+    image_request "$count" "$size"
+    row+=("$(median_seconds image_action)")
+    [[ $count -eq 100 && $size -eq $((100 << 20)) ]] && t_image=${row[-1]}
+  done
+  printf '  %8s %10.3f %10.3f\n' "$count" "${row[0]}" "${row[1]}"
+done
 echo "image: 100 layers, 10 GB described: ${t_image}s"
+
+# 5b. Layout and archive assembly. A layout links the layer blob (cost
+#     independent of its size); an archive streams it, compared with cp.
+"$iw" layer --input "$input" --output "$work/big.blob" --descriptor-out "$work/big.desc" --diff-id-out "$work/big.diff" --compression none
+printf '{"layers":[{"descriptorFile":"%s","diffIdFile":"%s"}]}' "$work/big.desc" "$work/big.diff" > "$work/req.json"
+"$iw" image --request "$work/req.json" --config-out "$work/c" --manifest-out "$work/m" --descriptor-out "$work/d"
+layout_big() { rm -rf "$work/lay"; "$iw" layout --out "$work/lay" --root "$work/d" --metadata "$work/c" --metadata "$work/m" --blob "$work/big.desc=$work/big.blob"; }
+t_layout=$(median_seconds layout_big)
+layout_big
+archive_big() { rm -f "$work/a.tar"; "$iw" archive --layout "$work/lay" --output "$work/a.tar" --format oci; }
+copy_big() { rm -f "$work/copy"; cp --reflink=never "$work/big.blob" "$work/copy"; }
+read -r t_archive t_cp r_archive <<<"$(paired archive_big copy_big)"
+echo "layout of a $((bytes >> 20)) MiB layer: ${t_layout}s (linked) | oci-archive ${t_archive}s | cp ${t_cp}s"
 
 # 6. Peak memory of the layer command.
 rss_kb=$( { /usr/bin/time -f '%M' "$iw" layer --input "$input" --output "$work/blob" --descriptor-out "$work/desc" --diff-id-out "$work/diff" --compression gzip; } 2>&1 >/dev/null | tail -1)
@@ -145,6 +174,8 @@ check "zstd layer time / zstd -3 -T2 time" "$r_zstd" "<=" 1.1
 check "passthrough throughput / openssl sha256 throughput" "$(echo "1 / $r_none" | bc -l)" ">=" 0.8
 check "gzip passthrough time / (gzip -dc | sha256sum) time" "$r_gzpass" "<=" 1.0
 check "image action seconds (100 layers, 10 GB)" "$t_image" "<" 0.1
+check "layout seconds for one layer of the input size (links)" "$t_layout" "<" 0.1
+check "oci-archive time / cp time (streams at disk speed)" "$r_archive" "<=" 1.25
 check "layer peak RSS MiB" "$((rss_kb / 1024))" "<" 64
 
 if [[ $quick -eq 1 ]]; then
