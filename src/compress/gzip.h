@@ -3,7 +3,7 @@
 //
 // Every gzip stream imagewriter writes has a fixed 10-byte header: no FNAME,
 // no FCOMMENT, MTIME 0, XFL as RFC 1952 prescribes for the level (2 = level
-// 9, 4 = level 1, else 0), and OS = kGzipOsByte (255, "unknown", the byte
+// 9 and up, 4 = level 1, else 0), and OS = kGzipOsByte (255, "unknown", the byte
 // Go's compress/gzip writes), so the header carries nothing about the host.
 //
 // The decoder accepts concatenated members (as gzip -d does), checks every
