@@ -75,7 +75,6 @@ void ParallelGzipEncoder::Deflate(libdeflate_compressor* compressor, Job* job) c
   }
   job->output.resize(size);
   job->crc = libdeflate_crc32(0, job->input.data(), job->input.size());
-  job->input_size = job->input.size();
 }
 
 void ParallelGzipEncoder::Splice(const std::vector<std::shared_ptr<Job>>& jobs) {
@@ -133,8 +132,8 @@ absl::Status ParallelGzipEncoder::WriteCompleted(bool wait_all) {
       ordered_.pop_front();
     }
     if (!job->error.empty()) return absl::InternalError(job->error);
-    crc_ = crc32_combine(crc_, job->crc, static_cast<z_off_t>(job->input_size));
-    length_ += static_cast<uint32_t>(job->input_size);  // ISIZE is mod 2^32.
+    crc_ = crc32_combine(crc_, job->crc, static_cast<z_off_t>(job->input.size()));
+    length_ += static_cast<uint32_t>(job->input.size());  // ISIZE is mod 2^32.
     absl::Status s = out_->Append(job->output);
     if (!s.ok()) return s;
     spare_.push_back(std::move(job));

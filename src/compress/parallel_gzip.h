@@ -52,7 +52,6 @@ class ParallelGzipEncoder : public ByteSink {
     std::string input;
     bool last = false;
     // Results.
-    size_t input_size = 0;
     std::string output;
     uint32_t crc = 0;
     bool done = false;
