@@ -61,7 +61,6 @@ class BitReader {
     bits_ >>= n;
     count_ -= n;
   }
-  int count() const { return count_; }
   uint32_t Take(int n) {
     if (count_ < n) Refill();
     uint32_t v = Peek(n);
