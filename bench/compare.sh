@@ -9,6 +9,7 @@
 # ~/.cache/imagewriter/bench. Every time is the median of N runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/common.sh
 size=500
 runs=3
 quick=0
@@ -23,47 +24,11 @@ done
 
 bazel build -c opt //src/cli:imagewriter >/dev/null 2>&1 || bazel build -c opt //src/cli:imagewriter
 iw=$(pwd)/bazel-bin/src/cli/imagewriter
-cache=~/.cache/imagewriter/bench
-mkdir -p "$cache"
-input="$cache/usr-${size}M.tar"
-[[ -f "$input" ]] || python3 bench/make_input.py "$input" "$size"
+input=$(bench_input "$size")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bytes=$(stat -c %s "$input")
 echo "input: $input ($((bytes >> 20)) MiB), $(nproc) cores, median of $runs run(s)"
-
-# seconds CMD...: runs CMD once, prints its wall time.
-seconds() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
-}
-
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-# median_seconds CMD...: runs CMD $runs times, prints the median wall time.
-median_seconds() {
-  local times=()
-  for _ in $(seq "$runs"); do times+=("$(seconds "$@")"); done
-  median "${times[@]}"
-}
-
-# paired A B: runs commands A and B alternately, $runs times each, so that
-# drift in the machine's load hits both alike. Prints the median time of
-# each and the median of the per-pair ratios A/B.
-paired() {
-  local a=() b=() ratios=() ta tb
-  for _ in $(seq "$runs"); do
-    ta=$(seconds $1)
-    tb=$(seconds $2)
-    a+=("$ta")
-    b+=("$tb")
-    ratios+=("$(echo "$ta / $tb" | bc -l)")
-  done
-  echo "$(median "${a[@]}") $(median "${b[@]}") $(median "${ratios[@]}")"
-}
 
 failures=0
 # check NAME VALUE OP TARGET: prints a line and counts misses.

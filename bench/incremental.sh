@@ -18,10 +18,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
-cache=~/.cache/imagewriter/bench
-mkdir -p "$cache"
-input="$cache/usr-${size}M.tar"
-[[ -f "$input" ]] || python3 "$root/bench/make_input.py" "$input" "$size"
+source "$root/bench/common.sh"
+input=$(bench_input "$size")
 
 ws=$(mktemp -d)
 trap 'cd /; (cd "$ws" && bazel shutdown >/dev/null 2>&1); rm -rf "$ws"' EXIT
@@ -43,14 +41,6 @@ oci_image(name = "image", env = {"MODE": "one"}, tars = [":big_layer"])
 # Built first so that the timed builds do not include compiling the tool.
 oci_image(name = "warm", tars = ["small.tar"])
 EOF
-
-seconds() {
-  local start end
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
-}
 
 bazel build //:warm >/dev/null 2>&1
 t_full=$(seconds bazel build //:image)
