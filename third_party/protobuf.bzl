@@ -5,6 +5,8 @@ protoc from source; this runs the system protoc instead, matching the system
 libprotobuf exactly.
 """
 
+load("//src:copts.bzl", "COPTS")
+
 def cc_proto_from_system_protoc(name, src):
     base = src[:-len(".proto")]
     native.genrule(
@@ -24,6 +26,7 @@ $(location @system_protobuf//:bin/protoc) --proto_path=$$root --cpp_out=$(GENDIR
     )
     native.cc_library(
         name = name,
+        copts = COPTS,
         srcs = [base + ".pb.cc"],
         hdrs = [base + ".pb.h"],
         deps = ["@system_protobuf//:protobuf"],
