@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import tarfile
 import unittest
 
 from tests import iwtest
@@ -106,6 +107,24 @@ class ExamplesTest(iwtest.ImagewriterTestCase):
         self.assertEqual(spec["process"]["cwd"], "/data")
         self.assertEqual(spec["process"]["user"]["uid"], 65532)
         self.assertEqual(out, "configured hello from imagewriter --from bazel (cwd /data)\n")
+
+    def test_file_modes_come_from_the_build_graph(self):
+        # Read with Python's tarfile, not our reader. The binary is the
+        # target's executable; greeting.txt is a data file, and must be 0644
+        # even where the executor made every input executable.
+        entry = FILES["//examples/runfiles:image"]
+        digest = json.loads(iwtest.read(entry["layers"][0]["descriptor"]))["digest"]
+        blob = os.path.join(entry["layout"], "blobs", "sha256", digest.split(":")[1])
+        with tarfile.open(blob, "r:*") as tar:
+            modes = {m.name: m.mode for m in tar.getmembers() if m.isfile()}
+        greeting = [name for name in modes if name.endswith("/greeting.txt")]
+        self.assertEqual(len(greeting), 1, sorted(modes))
+        self.assertEqual(modes[greeting[0]], 0o644, greeting[0])
+        self.assertEqual(modes["app/greeter"], 0o755)
+        binaries = [name for name in modes if name.endswith("/greeter")]
+        self.assertTrue(binaries, sorted(modes))
+        for name in binaries:
+            self.assertEqual(modes[name], 0o755, name)
 
     def test_runfiles_example_runs(self):
         _, out = self.run_in_container("//examples/runfiles:image")

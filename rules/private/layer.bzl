@@ -68,6 +68,44 @@ def layer_action(
         comment = comment,
     )
 
+# Which files the build graph says are executables. A layer's file modes
+# come from here, never from the file system the action runs on: Bazel 4
+# makes every input of a remote action executable, so reading the mode bits
+# there would give the same action other bytes.
+_ExecutablesInfo = provider(
+    doc = "Executables of a target and of what it depends on through `_EXECUTABLE_EDGES`.",
+    fields = {"files": "depset of File: the executables"},
+)
+
+# The attributes through which an executable reaches a runfiles tree.
+_EXECUTABLE_EDGES = ["data", "deps", "srcs", "runtime_deps", "tools"]
+
+def _executables_aspect_impl(target, ctx):
+    direct = []
+    executable = target[DefaultInfo].files_to_run.executable if DefaultInfo in target else None
+    if executable:
+        direct.append(executable)
+    transitive = []
+    for name in _EXECUTABLE_EDGES:
+        value = getattr(ctx.rule.attr, name, None)
+        if value == None:
+            continue
+        for dep in (value if type(value) == "list" else [value]):
+            if type(dep) == "Target" and _ExecutablesInfo in dep:
+                transitive.append(dep[_ExecutablesInfo].files)
+    return [_ExecutablesInfo(files = depset(direct, transitive = transitive))]
+
+executables_aspect = aspect(
+    implementation = _executables_aspect_impl,
+    attr_aspects = _EXECUTABLE_EDGES,
+    doc = "Collects the executables reachable from a layer's files, for their modes.",
+)
+
+def _executables(targets):
+    """The set (dict File -> True) of executables among `targets` and their dependencies."""
+    files = depset(transitive = [t[_ExecutablesInfo].files for t in targets if _ExecutablesInfo in t])
+    return {f: True for f in files.to_list()}
+
 def _in_image(directory, name):
     return (directory.rstrip("/") + "/" + name) if directory else name
 
@@ -108,7 +146,17 @@ def _files_spec(ctx):
             fail("oci_layer(files): %s must be one file for path \"%s\", it has %d" %
                  (target.label, path, len(target.files.to_list())))
         placed += _target_entries(ctx, target, path)
-    entries = [{"path": path, "file": f.path} for path, f in placed]
+    executables = _executables(ctx.attr.srcs + ctx.attr.files_labels)
+    modes = {k.lstrip("/"): v for k, v in ctx.attr.modes.items()}
+    entries = []
+    for path, f in placed:
+        entry = {"path": path, "file": f.path, "executable": f in executables}
+        mode = modes.pop(path.lstrip("/"), None)
+        if mode != None:
+            entry["mode"] = mode
+        entries.append(entry)
+    if modes:
+        fail("oci_layer(modes): no file is placed at %s" % ", ".join(sorted(modes.keys())))
     inputs = [f for _, f in placed]
     for path, link in ctx.attr.symlinks.items():
         entries.append({"path": path, "symlink": link})
@@ -176,13 +224,22 @@ and `<name>.diff_id`.""",
             allow_single_file = True,
             doc = "The layer's tarball: .tar, .tar.gz/.tgz or .tar.zst/.tzst. Or use the file attributes.",
         ),
-        "srcs": attr.label_list(allow_files = True, doc = "Files placed at `directory`/<basename>."),
+        "srcs": attr.label_list(
+            allow_files = True,
+            aspects = [executables_aspect],
+            doc = "Files placed at `directory`/<basename>.",
+        ),
         "files_paths": attr.string_list(doc = "Internal: paths of the macro's `files` dict."),
-        "files_labels": attr.label_list(allow_files = True, doc = "Internal: labels of the macro's `files` dict."),
+        "files_labels": attr.label_list(
+            allow_files = True,
+            aspects = [executables_aspect],
+            doc = "Internal: labels of the macro's `files` dict.",
+        ),
         "symlinks": attr.string_dict(doc = "Symbolic links: {path in image: target}."),
         "empty_dirs": attr.string_list(doc = "Empty directories, under `directory`."),
         "directory": attr.string(doc = "Directory in the image for `srcs` and `empty_dirs`."),
-        "mode": attr.string(doc = "Octal mode for every file, e.g. \"0755\". Default: 0755 if executable, else 0644."),
+        "mode": attr.string(doc = "Octal mode for every file, e.g. \"0755\". Default: 0755 for the executables of targets (a binary, and binaries in its runfiles), else 0644; never the file system's mode bits."),
+        "modes": attr.string_dict(doc = "Octal mode of single files, by path in the image: {\"/app/run.sh\": \"0755\"}. Wins over `mode`."),
         "owner": attr.string(default = "0:0", doc = "Numeric uid:gid of every entry."),
         "mtime": attr.int(default = -1, doc = "mtime of every entry; -1: --define=SOURCE_DATE_EPOCH, else 0."),
         "include_runfiles": attr.bool(doc = "Also place each executable's runfiles tree at <path>.runfiles/, so it runs in the container."),

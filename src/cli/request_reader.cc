@@ -355,7 +355,7 @@ absl::StatusOr<std::unique_ptr<FileTree>> ReadLayerFiles(const std::string& path
           absl::StrCat(where, ": exactly one of file, symlink or directory is required"));
     }
     if (!e.file().empty()) {
-      s = tree->AddFile(e.path(), e.file(), mode);
+      s = tree->AddFile(e.path(), e.file(), mode, e.executable());
     } else if (!e.symlink().empty()) {
       s = tree->AddSymlink(e.path(), e.symlink());
     } else {

@@ -50,7 +50,7 @@ absl::Status FileTree::Add(const std::string& raw_path, Node node) {
       return absl::OkStatus();
     }
     if (existing.type == node.type && existing.source == node.source && existing.link == node.link &&
-        existing.mode == node.mode) {
+        existing.mode == node.mode && existing.executable == node.executable) {
       return absl::OkStatus();
     }
     return absl::InvalidArgumentError(absl::StrCat(
@@ -62,8 +62,8 @@ absl::Status FileTree::Add(const std::string& raw_path, Node node) {
 }
 
 absl::Status FileTree::AddFile(const std::string& path, const std::string& source,
-                               std::optional<uint32_t> mode) {
-  return Add(path, Node{'0', source, "", mode, false});
+                               std::optional<uint32_t> mode, bool executable) {
+  return Add(path, Node{'0', source, "", mode, false, executable});
 }
 
 absl::Status FileTree::AddSymlink(const std::string& path, const std::string& target) {
@@ -104,7 +104,7 @@ absl::Status FileTree::Write(ByteSink* out) const {
       }
       h.mode = node.mode ? *node.mode
                : options_.mode ? *options_.mode
-                               : ((st.st_mode & 0111) ? 0755 : 0644);
+                               : (node.executable ? 0755 : 0644);
       auto [it, first] = first_path_of_source.emplace(node.source, path);
       if (options_.hardlinks && !first) {
         h.type = '1';

@@ -8,8 +8,11 @@
 //     written explicitly before its children (mode 0755, the tree's owner);
 //   - mtime is the tree's mtime for every entry; uid/gid come from the owner
 //     (default 0:0); uname/gname are empty; no atime/ctime is written;
-//   - file modes: the tree's mode if set, else 0755 for a source file with
-//     any execute bit and 0644 otherwise; directories 0755; symlinks 0777;
+//   - file modes: the entry's mode if set, else the tree's mode if set, else
+//     0755 for a file added as executable and 0644 otherwise; directories
+//     0755; symlinks 0777. The source file's own mode, owner and times are
+//     never read, so the tar does not depend on the file system it is
+//     read from (on remote execution, every input may be executable);
 //   - with hardlinks on, a source file placed at several paths is stored
 //     once and linked from the others.
 // The same path twice is an error unless both name the same source file.
@@ -39,8 +42,9 @@ class FileTree {
 
   explicit FileTree(Options options) : options_(options) {}
 
+  // `executable` chooses the default mode (0755 or 0644) when no mode is set.
   absl::Status AddFile(const std::string& path, const std::string& source,
-                       std::optional<uint32_t> mode = std::nullopt);
+                       std::optional<uint32_t> mode = std::nullopt, bool executable = false);
   absl::Status AddSymlink(const std::string& path, const std::string& target);
   absl::Status AddDirectory(const std::string& path, std::optional<uint32_t> mode = std::nullopt);
 
@@ -56,7 +60,8 @@ class FileTree {
     std::string source;
     std::string link;
     std::optional<uint32_t> mode;
-    bool implied = false;  // A parent nobody declared.
+    bool implied = false;     // A parent nobody declared.
+    bool executable = false;  // For a file: 0755 unless a mode is set.
   };
   absl::Status Add(const std::string& path, Node node);
 

@@ -69,14 +69,14 @@ TEST_F(FileTreeTest, SortedWithExplicitParentsAndFixedMetadata) {
   options.mtime = 1700000000;
   FileTree tree(options);
   ASSERT_TRUE(tree.AddFile("b/z.txt", dir_ + "/a.txt").ok());
-  ASSERT_TRUE(tree.AddFile("a/deep/run.sh", dir_ + "/run.sh").ok());
+  ASSERT_TRUE(tree.AddFile("a/deep/run.sh", dir_ + "/run.sh", std::nullopt, /*executable=*/true).ok());
   ASSERT_TRUE(tree.AddDirectory("c/empty", 0700).ok());
   std::vector<TarEntry> e = Entries(Tar(tree));
   std::vector<std::string> paths;
   for (const TarEntry& entry : e) paths.push_back(entry.path);
   EXPECT_EQ(paths, (std::vector<std::string>{"a/", "a/deep/", "a/deep/run.sh", "b/", "b/z.txt", "c/",
                                              "c/empty/"}));
-  EXPECT_EQ(e[2].mode, 0755u);  // Executable source.
+  EXPECT_EQ(e[2].mode, 0755u);  // Added as executable.
   EXPECT_EQ(e[4].mode, 0644u);
   EXPECT_EQ(e[6].mode, 0700u);
   for (const TarEntry& entry : e) {
@@ -84,6 +84,31 @@ TEST_F(FileTreeTest, SortedWithExplicitParentsAndFixedMetadata) {
     EXPECT_EQ(entry.gid, 65533u);
     EXPECT_EQ(entry.mtime, 1700000000);
   }
+}
+
+// The mode comes from how a file is added, never from the file system: Bazel
+// 4 makes every input of a remote action executable, and a umask can strip
+// the bits locally, so the same action must write the same modes anyway.
+TEST_F(FileTreeTest, ModeComesFromTheCallerNotTheFileSystem) {
+  const std::string tar_before = [&] {
+    FileTree tree({});
+    EXPECT_TRUE(tree.AddFile("data.txt", dir_ + "/a.txt").ok());
+    EXPECT_TRUE(tree.AddFile("tool", dir_ + "/run.sh", std::nullopt, /*executable=*/true).ok());
+    return Tar(tree);
+  }();
+  std::vector<TarEntry> e = Entries(tar_before);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].mode, 0644u);  // a.txt, mode 0644 on disk.
+  EXPECT_EQ(e[1].mode, 0755u);  // run.sh, mode 0755 on disk.
+
+  // Flip the bits on disk: as a remote executor (all 0755) and a strict
+  // umask (no execute bit) would.
+  chmod((dir_ + "/a.txt").c_str(), 0755);
+  chmod((dir_ + "/run.sh").c_str(), 0600);
+  FileTree tree({});
+  ASSERT_TRUE(tree.AddFile("data.txt", dir_ + "/a.txt").ok());
+  ASSERT_TRUE(tree.AddFile("tool", dir_ + "/run.sh", std::nullopt, /*executable=*/true).ok());
+  EXPECT_EQ(Tar(tree), tar_before);
 }
 
 TEST_F(FileTreeTest, LongPathsAndHardlinks) {
