@@ -13,10 +13,56 @@ import unittest
 
 from tests import iwtest
 
+# What glibc provides; anything else the tool loads must come with it.
+GLIBC = {"linux-vdso.so.1", "libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1",
+         "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1"}
+
+
+def shared_libraries(binary):
+    """[(name, resolved path or None)] as ldd (glibc's, not ours) reports them."""
+    out = subprocess.run(["ldd", binary], stdout=subprocess.PIPE, check=True).stdout.decode()
+    libs = []
+    for line in out.splitlines():
+        parts = line.split()
+        if "=>" in parts:
+            path = parts[2] if parts[2].startswith("/") else None
+            libs.append((parts[0], path))
+        elif parts and parts[0].startswith("/"):
+            libs.append((os.path.basename(parts[0]), parts[0]))  # The loader.
+        elif parts:
+            libs.append((parts[0], None))  # vdso
+    return libs
+
+
+def copy_into(root, path, at=None):
+    """Copies the file `path` (symlinks followed) to root/`at` (default: the same path)."""
+    dest = os.path.normpath(root + "/" + (at or path))
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    shutil.copy(os.path.realpath(path), dest)
+
+
+def empty_root(root):
+    """A root holding only the tool, the libraries its runfiles ship and glibc.
+
+    Returns the tool's path inside the root. The tool keeps its place
+    relative to the libraries Bazel shipped with it (src/cli/imagewriter
+    and _solib_*/), so its $ORIGIN-relative runpath finds them there.
+    """
+    origin = os.path.dirname(os.path.abspath(iwtest.BINARY))  # ldd's $ORIGIN
+    copy_into(root, iwtest.BINARY, "/tool/src/cli/imagewriter")
+    for name, path in shared_libraries(iwtest.BINARY):
+        if path is None:
+            continue
+        if name in GLIBC:
+            copy_into(root, path)
+        else:
+            copy_into(root, path, "/tool/src/cli/" + os.path.relpath(os.path.normpath(path), origin))
+    return "/tool/src/cli/imagewriter"
+
 LAYERS = os.path.join(iwtest.TESTDATA, "layers")
 
 
-def pipeline(workdir, env, umask, threads=2):
+def pipeline(workdir, env, umask, threads=2, binary=iwtest.BINARY):
     """Builds two layers, two images, an index and a layout in `workdir`."""
     os.makedirs(workdir)
     for name in ("hello.tar", "extra.tar", "hello.tar.zst"):
@@ -24,7 +70,7 @@ def pipeline(workdir, env, umask, threads=2):
     script = """
 set -e
 umask {umask}
-IW={binary}
+IW="{binary}"
 $IW layer --input hello.tar --output hello.blob --descriptor-out hello.desc --diff-id-out hello.diff --threads {threads}
 $IW layer --input extra.tar --output extra.blob --descriptor-out extra.desc --diff-id-out extra.diff --compression zstd --level 9 --threads {threads}
 $IW layer --input hello.tar.zst --output hz.blob --descriptor-out hz.desc --diff-id-out hz.diff --threads {threads}
@@ -44,7 +90,7 @@ $IW layout --out layout --root index.desc --metadata index.json --metadata amd64
   --blob hello.desc=hello.blob --blob extra.desc=extra.blob
 $IW archive --layout layout --output oci.tar --format oci --tag example/app:1
 $IW archive --layout layout --output docker.tar --platform linux/arm64 --tag example/app:1
-""".format(umask=umask, binary=iwtest.BINARY, threads=threads)
+""".format(umask=umask, binary=binary, threads=threads)
     subprocess.run(["bash", "-c", script], cwd=workdir, env=env, check=True)
 
 
@@ -78,6 +124,31 @@ class DeterminismTest(iwtest.ImagewriterTestCase):
         # Outputs have fixed modes whatever the umask.
         self.assertEqual(b["amd64.config"][0], 0o644)
         self.assertEqual(b["layout"][0], 0o755)
+
+    def test_links_only_glibc_and_its_own_libcrypto(self):
+        libs = dict(shared_libraries(iwtest.BINARY))
+        self.assertIn("libcrypto.so.0", libs)
+        # BoringSSL's libcrypto is a declared input, shipped in the runfiles.
+        self.assertIn("/_solib_", libs.pop("libcrypto.so.0") or "")
+        self.assertEqual(set(libs) - GLIBC, set(), "the tool loads libraries from the host")
+
+    def test_same_bytes_in_an_empty_root(self):
+        """A root with nothing but the tool, its runfiles and glibc: no
+        /usr/lib, no shell, no Debian packages. The outputs must equal a
+        normal run's, so nothing the host has leaks into them."""
+        pipeline(self.path("host"), {"PATH": "/usr/bin:/bin"}, "022")
+        root = self.path("root")
+        tool = empty_root(root)
+        self.assertEqual(sorted(os.listdir(root)), ["lib", "lib64", "tool"])
+        # An empty /proc to mount the kernel's on: glibc's loader finds
+        # $ORIGIN through /proc/self/exe, as on any real worker.
+        os.mkdir(os.path.join(root, "proc"))
+        chrooted = "unshare --mount --pid --fork --mount-proc --root=%s --wd=/work %s" % (root, tool)
+        pipeline(os.path.join(root, "work"), {"PATH": "/usr/bin:/bin"}, "022", binary=chrooted)
+        a, b = snapshot(self.path("host")), snapshot(os.path.join(root, "work"))
+        self.assertEqual(sorted(a), sorted(b))
+        for name in sorted(a):
+            self.assertEqual(a[name], b[name], "%s differs in the empty root" % name)
 
     def test_source_date_epoch_from_environment(self):
         pipeline(self.path("epoch"), {"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "1700000000"}, "022")
