@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Integration checks that need a Bazel of their own, run by .ci/run after
 # `bazel test //...`:
+#   - a workspace holding nothing but the README's Quick Start, taken from
+#     the README itself, builds with no flag and no .bazelrc; its image runs
+#     under runc and loads into podman;
 #   - a separate workspace uses the rules through local_repository and the
 #     repositories.bzl macros, and builds an image and an index;
 #   - changing only `env` re-runs the image action and no layer action;
@@ -9,11 +12,67 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
-trap 'cd /; (cd "$work/ws" 2>/dev/null && bazel shutdown >/dev/null 2>&1); rm -rf "$work"' EXIT
+shutdown_all() {
+  cd / || return
+  local w
+  for w in "$work/ws" "$work/quickstart"; do
+    (cd "$w" 2>/dev/null && bazel shutdown >/dev/null 2>&1)
+  done
+}
+trap 'shutdown_all; rm -rf "$work"' EXIT
 passed=0
 failed=0
 pass() { echo "PASS: $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
+
+# runc runs a bundle; prints the program's output. $1: an OCI layout dir.
+run_in_runc() {
+  local layout=$1 name=$2 bundle="$work/bundle-$2"
+  skopeo copy -q "oci:$layout" "oci:$work/tagged-$name:latest" \
+    && umoci unpack --image "$work/tagged-$name:latest" "$bundle" >/dev/null \
+    && python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["process"]["terminal"]=False; json.dump(c,open(p,"w"))' "$bundle/config.json" \
+    && (cd "$bundle" && timeout 60 runc --root "$work/runc" run "iw-$name-$$")
+}
+
+# The Quick Start, exactly as the README gives it: its WORKSPACE and
+# BUILD.bazel blocks, with only the path filled in. No .bazelrc, no flag.
+qs="$work/quickstart"
+mkdir -p "$qs" "$work/qsstage/app"
+python3 - "$root/README.md" "$qs" "$root" <<'PY'
+import re, sys
+readme, out, root = sys.argv[1:]
+text = open(readme).read().split("## Quick start", 1)[1]
+blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+files = {b.splitlines()[0].lstrip("# ").strip(): b for b in blocks[:2]}
+assert set(files) == {"WORKSPACE", "BUILD.bazel"}, sorted(files)
+open(out + "/WORKSPACE", "w").write(files["WORKSPACE"].replace("/path/to/imagewriter", root))
+open(out + "/BUILD.bazel", "w").write(files["BUILD.bazel"])
+PY
+log="$work/build.log"
+if (cd "$root" && bazel build //examples/hello:hello) >"$log" 2>&1; then
+  cp "$root/bazel-bin/examples/hello/hello" "$work/qsstage/app/hello"
+fi
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$qs/app.tar" -C "$work/qsstage" app
+if (cd "$qs" && bazel build //:image) >"$log" 2>&1 \
+    && out=$(run_in_runc "$qs/bazel-bin/image" quickstart 2>>"$log") \
+    && [[ "$out" == "hello from imagewriter (cwd /app)" ]]; then
+  pass "the README's Quick Start builds with no flag, and its image runs under runc"
+else
+  cat "$log"; echo "output: ${out:-}"
+  fail "the README's Quick Start builds with no flag, and its image runs under runc"
+fi
+# podman limits --runroot to 50 characters.
+pod=$(mktemp -d /tmp/iwqs.XXXXXX)
+if (cd "$qs" && IMAGEWRITER_CONTAINER_CLI="podman --root $pod/root --runroot $pod/run --storage-driver vfs" \
+      bazel run //:load) >"$log" 2>&1 \
+    && grep -q "Loaded image: docker.io/example/hello:latest" "$log"; then
+  pass "the Quick Start's :load loads the image into podman"
+else
+  cat "$log"
+  fail "the Quick Start's :load loads the image into podman"
+fi
+rm -rf "$pod"
+(cd "$qs" && bazel shutdown >/dev/null 2>&1)
 
 ws="$work/ws"
 cp -r "$root/tests/downstream" "$ws"
@@ -31,7 +90,6 @@ tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf big.tar -C st
 cp app.tar corrupt.tar
 printf 'garbage' | dd of=corrupt.tar bs=1 seek=0 conv=notrunc status=none
 
-log="$work/build.log"
 if bazel build //:image //:index >"$log" 2>&1 && [[ -f bazel-bin/image/index.json ]] \
     && skopeo inspect "oci:bazel-bin/image" >/dev/null 2>&1 \
     && skopeo inspect --raw "oci:bazel-bin/index" | grep -q image.index.v1; then
@@ -132,7 +190,7 @@ http:
 YML
 docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 registry_pid=$!
-trap 'kill $registry_pid 2>/dev/null; cd /; (cd "$work/ws" 2>/dev/null && bazel shutdown >/dev/null 2>&1); rm -rf "$work"' EXIT
+trap 'kill $registry_pid 2>/dev/null; shutdown_all; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf "http://$registry/v2/" >/dev/null && break; sleep 0.1; done
 if (cd "$root" && bazel run //examples/hello:push -- --repository "$registry/iw/hello" --insecure) >"$log" 2>&1; then
   digest=$(cat "$root/bazel-bin/examples/hello/image.digest")
@@ -166,11 +224,7 @@ WS
     cat "$log"
     fail "oci_pull by tag warns with the digest to pin"
   fi
-  bundle="$work/bundle"
-  if skopeo copy -q "oci:bazel-bin/from_pulled" "oci:$work/tagged:latest" >"$log" 2>&1 \
-      && umoci unpack --image "$work/tagged:latest" "$bundle" >>"$log" 2>&1 \
-      && python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["process"]["terminal"]=False; json.dump(c,open(p,"w"))' "$bundle/config.json" \
-      && out=$(cd "$bundle" && timeout 60 runc --root "$work/runc" run "iw-pull-$$" 2>>"$log") \
+  if out=$(run_in_runc bazel-bin/from_pulled pull 2>"$log") \
       && [[ "$out" == "pulled hello from imagewriter --pulled (cwd /app)" ]]; then
     pass "the image built FROM the pulled base runs under runc"
   else
