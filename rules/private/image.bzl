@@ -5,7 +5,7 @@ load(":platform.bzl", "PLATFORM_ATTRS", "target_platform")
 load(":providers.bzl", "OciImageInfo", "OciLayerInfo")
 load(":request.bzl", "request_action")
 load(":stamp.bzl", "STAMP_ATTRS", "stamping_enabled")
-load(":toolchain.bzl", "TOOLCHAIN_TYPE", "imagewriter_binary")
+load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
 def layout_action(ctx, directory, root_descriptor, metadata, layers, base_sources = []):
     """Assembles an OCI layout directory; layer blobs are linked, not copied."""
@@ -22,8 +22,8 @@ def layout_action(ctx, directory, root_descriptor, metadata, layers, base_source
         base_files += base.files
     if [b for b in base_sources if b.copy]:
         args.add("--copy-bases")
-    ctx.actions.run(
-        executable = imagewriter_binary(ctx),
+    run_imagewriter(
+        ctx,
         arguments = [args],
         inputs = [root_descriptor] + metadata + base_files +
                  [l.descriptor for l in layers] + [l.blob for l in layers],
@@ -74,8 +74,8 @@ def _base_action(ctx, source, platform):
     args.add("--config-out", outputs[0])
     args.add("--manifest-out", outputs[1])
     args.add("--descriptor-out", outputs[2])
-    ctx.actions.run(
-        executable = imagewriter_binary(ctx),
+    run_imagewriter(
+        ctx,
         arguments = [args],
         inputs = source.files,
         outputs = outputs,

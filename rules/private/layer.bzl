@@ -1,7 +1,7 @@
 """oci_layer and the layer action shared with oci_image."""
 
 load(":providers.bzl", "OciLayerInfo")
-load(":toolchain.bzl", "TOOLCHAIN_TYPE", "imagewriter_binary")
+load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
 LAYER_EXTENSIONS = [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"]
 COMPRESSIONS = ["gzip", "zstd", "none"]
@@ -52,8 +52,8 @@ def layer_action(
         args.add("--level", str(level))
     for key, value in annotations.items():
         args.add("--annotation", "%s=%s" % (key, value))
-    ctx.actions.run(
-        executable = imagewriter_binary(ctx),
+    run_imagewriter(
+        ctx,
         arguments = [args],
         inputs = inputs,
         outputs = [blob, descriptor, diff_id],

@@ -5,6 +5,7 @@
 set -euo pipefail
 %{runfiles_prelude}
 tarball="$runfiles/%{tarball}"
+require "$tarball"
 if [[ -n "${IMAGEWRITER_CONTAINER_CLI:-}" ]]; then
   read -r -a engine <<< "$IMAGEWRITER_CONTAINER_CLI"
 elif command -v podman >/dev/null 2>&1; then

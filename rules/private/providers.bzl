@@ -41,5 +41,8 @@ OciImageIndexInfo = provider(
 
 ImagewriterToolchainInfo = provider(
     doc = "The imagewriter binary used by the rules.",
-    fields = {"binary": "FilesToRunProvider of the imagewriter binary."},
+    fields = {
+        "binary": "FilesToRunProvider of the imagewriter binary.",
+        "runtime_files": "depset of the files the binary loads at run time (its runfiles' files).",
+    },
 )

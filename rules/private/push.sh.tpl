@@ -10,6 +10,7 @@
 set -euo pipefail
 %{runfiles_prelude}
 layout="$runfiles/%{layout}"
+require "$layout" "$runfiles/%{digest}" "$runfiles/%{tags}"
 digest=$(cat "$runfiles/%{digest}")
 repository=%{repository}
 mapfile -t tags < "$runfiles/%{tags}"

@@ -1,7 +1,7 @@
 """The pattern shared by the image and index actions: a JSON request in,
 named outputs out."""
 
-load(":toolchain.bzl", "imagewriter_binary")
+load(":toolchain.bzl", "run_imagewriter")
 
 def request_action(ctx, command, request, inputs, outputs, mnemonic, progress_message):
     """Writes `request` to <name>.request.json and runs `imagewriter <command>`.
@@ -27,8 +27,8 @@ def request_action(ctx, command, request, inputs, outputs, mnemonic, progress_me
     args.add("--request", request_file)
     for flag, _ in outputs:
         args.add("--%s-out" % flag, files[flag])
-    ctx.actions.run(
-        executable = imagewriter_binary(ctx),
+    run_imagewriter(
+        ctx,
         arguments = [args],
         inputs = [request_file] + inputs,
         outputs = files.values(),

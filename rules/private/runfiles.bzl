@@ -7,7 +7,10 @@ def runfiles_path(ctx, file):
         return path[3:]  # A file of an external repository.
     return ctx.workspace_name + "/" + path
 
-# Shell that sets $runfiles to the script's runfiles root.
+# Shell that sets $runfiles to the script's runfiles root, and defines
+# `require FILE...`. Bazel 4 does not fetch every runfile of a `bazel run`
+# target under --remote_download_minimal or _toplevel: the links are there,
+# their targets are not; say so rather than fail inside podman or skopeo.
 RUNFILES_PRELUDE = """
 if [[ -n "${RUNFILES_DIR:-}" ]]; then
   runfiles="$RUNFILES_DIR"
@@ -17,4 +20,15 @@ else
   echo "$(basename "$0"): cannot find the runfiles directory" >&2
   exit 1
 fi
+require() {
+  local f
+  for f in "$@"; do
+    if [[ ! -e "$f" ]]; then
+      echo "$(basename "$0"): $f was not downloaded: Bazel 4 does not fetch every runfile of" \\
+        "'bazel run' under --remote_download_minimal or --remote_download_toplevel;" \\
+        "run it with --remote_download_outputs=all." >&2
+      exit 1
+    fi
+  done
+}
 """

@@ -2,7 +2,7 @@
 
 load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfiles_path")
-load(":toolchain.bzl", "TOOLCHAIN_TYPE", "imagewriter_binary")
+load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
 def _image(ctx):
     """(layout, digest) of an oci_image or oci_image_index."""
@@ -23,8 +23,8 @@ def _oci_load_impl(ctx):
     args.add_all(ctx.attr.repo_tags, before_each = "--tag")
     if ctx.attr.platform:
         args.add("--platform", ctx.attr.platform)
-    ctx.actions.run(
-        executable = imagewriter_binary(ctx),
+    run_imagewriter(
+        ctx,
         arguments = [args],
         inputs = [layout],
         outputs = [tarball],
@@ -75,8 +75,8 @@ def _oci_push_impl(ctx):
     args.add("--repository", ctx.attr.repository)
     args.add_all(ctx.attr.remote_tags, before_each = "--tag")
     args.add("--output", tags)
-    ctx.actions.run(
-        executable = imagewriter_binary(ctx),
+    run_imagewriter(
+        ctx,
         arguments = [args],
         outputs = [tags],
         mnemonic = "OciPushRefs",

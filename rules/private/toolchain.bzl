@@ -5,8 +5,12 @@ load(":providers.bzl", "ImagewriterToolchainInfo")
 TOOLCHAIN_TYPE = "@imagewriter//rules:toolchain_type"
 
 def _imagewriter_toolchain_impl(ctx):
+    default = ctx.attr.binary[DefaultInfo]
     return [platform_common.ToolchainInfo(
-        imagewriter = ImagewriterToolchainInfo(binary = ctx.attr.binary[DefaultInfo].files_to_run),
+        imagewriter = ImagewriterToolchainInfo(
+            binary = default.files_to_run,
+            runtime_files = default.default_runfiles.files,
+        ),
     )]
 
 imagewriter_toolchain = rule(
@@ -22,6 +26,20 @@ imagewriter_toolchain = rule(
     },
 )
 
-def imagewriter_binary(ctx):
-    """The FilesToRunProvider of the resolved imagewriter binary."""
-    return ctx.toolchains[TOOLCHAIN_TYPE].imagewriter.binary
+def run_imagewriter(ctx, **kwargs):
+    """ctx.actions.run of the resolved imagewriter, with what it loads at run time.
+
+    The binary finds the shared libraries Bazel ships with it (BoringSSL's
+    libcrypto) through an $ORIGIN-relative runpath into bazel-out/<cfg>/bin/
+    _solib_<cpu>/. Bazel stages a tool's runfiles only under
+    <tool>.runfiles/, so locally the runpath works only because the loader
+    follows the sandbox's symlink back to the real output tree; a remote
+    executor has no such tree. Listing the runfiles' files as tools puts
+    them at their own paths in every action's input root.
+    """
+    info = ctx.toolchains[TOOLCHAIN_TYPE].imagewriter
+    ctx.actions.run(
+        executable = info.binary,
+        tools = info.runtime_files,
+        **kwargs
+    )
