@@ -14,17 +14,40 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # Tests and end-to-end checks.
   python3 python-is-python3 curl jq bc time gzip zstd pigz libdeflate-tools openssl skopeo umoci runc podman docker-registry
+  # Remote cache (nginx WebDAV) and remote execution (Bazel's RemoteWorker,
+  # compiled from its sources with javac), both on 127.0.0.1; an empty root.
+  nginx bazel-bootstrap-source default-jdk-headless util-linux
+  # The arm64 build of the tool, run under qemu.
+  g++-aarch64-linux-gnu qemu-user file
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
+# The arm64 build of the tool (toolchains/, tests/arm64/run.sh) links
+# Debian's arm64 multiarch libraries, installed next to the amd64 ones.
+# Multi-Arch: same packages must have one version on both architectures, so
+# apt may upgrade an amd64 package together with its arm64 twin.
+# android-libboringssl-dev is Multi-Arch: foreign (its :arm64 would remove
+# the amd64 one): the amd64 -dev gives the headers, which are the same for
+# both, and android-libboringssl:arm64 the arm64 libcrypto.so.0. libc6:arm64
+# holds the dynamic loader that qemu-aarch64 -L / runs the tool with.
+arm64_packages=(
+  libc6:arm64
+  libabsl-dev:arm64 libre2-dev:arm64 libprotobuf-dev:arm64 android-libboringssl:arm64
+  zlib1g-dev:arm64 libzstd-dev:arm64 libdeflate-dev:arm64
+)
 
+# Prints the packages of "$@" that are not installed, one per line.
+missing_of() {
+  local p
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      echo "$p"
+    fi
+  done
+}
+
+mapfile -t missing < <(missing_of "${packages[@]}" "${arm64_packages[@]}")
 if ((${#missing[@]} == 0)); then
-  echo "setup: all ${#packages[@]} packages already installed"
+  echo "setup: all $((${#packages[@]} + ${#arm64_packages[@]})) packages already installed"
   exit 0
 fi
 
@@ -32,5 +55,8 @@ echo "setup: installing ${missing[*]}"
 SUDO=""
 if [[ $(id -u) != 0 ]]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $SUDO dpkg --add-architecture arm64
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
