@@ -79,7 +79,9 @@ absl::Status FileTree::AddDirectory(const std::string& path, std::optional<uint3
 
 absl::Status FileTree::Write(ByteSink* out) const {
   TarWriter tar(out);
-  std::map<std::string, std::string> first_path_of_source;
+  // A hard link shares its target's inode, so mode included: the same
+  // source placed with two modes is stored twice, not linked.
+  std::map<std::pair<std::string, uint32_t>, std::string> first_path_of_source;
   for (const auto& [path, node] : nodes_) {
     TarHeader h;
     h.uid = options_.uid;
@@ -105,7 +107,7 @@ absl::Status FileTree::Write(ByteSink* out) const {
       h.mode = node.mode ? *node.mode
                : options_.mode ? *options_.mode
                                : (node.executable ? 0755 : 0644);
-      auto [it, first] = first_path_of_source.emplace(node.source, path);
+      auto [it, first] = first_path_of_source.emplace(std::make_pair(node.source, h.mode), path);
       if (options_.hardlinks && !first) {
         h.type = '1';
         h.link_name = it->second;

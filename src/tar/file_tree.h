@@ -13,8 +13,8 @@
 //     0755; symlinks 0777. The source file's own mode, owner and times are
 //     never read, so the tar does not depend on the file system it is
 //     read from (on remote execution, every input may be executable);
-//   - with hardlinks on, a source file placed at several paths is stored
-//     once and linked from the others.
+//   - with hardlinks on, a source file placed at several paths with the
+//     same mode is stored once and linked from the others.
 // The same path twice is an error unless both name the same source file.
 #ifndef IMAGEWRITER_TAR_FILE_TREE_H_
 #define IMAGEWRITER_TAR_FILE_TREE_H_

@@ -127,6 +127,27 @@ TEST_F(FileTreeTest, LongPathsAndHardlinks) {
   EXPECT_EQ(e[2].link_name, "copy.txt");
 }
 
+// A hard link has its target's mode once extracted, so a source placed with
+// another mode is stored again rather than linked.
+TEST_F(FileTreeTest, HardlinksOnlyBetweenEntriesOfTheSameMode) {
+  FileTree::Options options;
+  options.hardlinks = true;
+  FileTree tree(options);
+  ASSERT_TRUE(tree.AddFile("a", dir_ + "/a.txt").ok());
+  ASSERT_TRUE(tree.AddFile("b", dir_ + "/a.txt", 0600).ok());
+  ASSERT_TRUE(tree.AddFile("c", dir_ + "/a.txt").ok());
+  ASSERT_TRUE(tree.AddFile("d", dir_ + "/a.txt", 0600).ok());
+  std::vector<TarEntry> e = Entries(Tar(tree));
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_EQ(e[0].type, '0');
+  EXPECT_EQ(e[1].type, '0');
+  EXPECT_EQ(e[1].mode, 0600u);
+  EXPECT_EQ(e[2].type, '1');
+  EXPECT_EQ(e[2].link_name, "a");
+  EXPECT_EQ(e[3].type, '1');
+  EXPECT_EQ(e[3].link_name, "b");
+}
+
 TEST_F(FileTreeTest, RejectsUnsafeAndConflictingPaths) {
   FileTree tree({});
   EXPECT_FALSE(tree.AddFile("../etc/passwd", dir_ + "/a.txt").ok());
