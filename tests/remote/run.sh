@@ -54,11 +54,11 @@ in_copy() {
   (cd "$work/$name" && bazel --output_base="$work/ob-$name" "$@")
 }
 BUILD_FLAGS=(--disk_cache= --output_groups=+tarball)
-TARGETS=(//examples/...)
+TARGETS=(//examples/... //tests/remote/... //tests/base/...)
 
 # "path digest" for every image, index and layer of a copy's build.
 digests() {
-  (cd "$work/$1/bazel-bin" && find examples -name '*.runfiles' -prune -o \( -name '*.digest' -o -name '*.descriptor.json' \) -print | sort \
+  (cd "$work/$1/bazel-bin" && find examples tests -name '*.runfiles' -prune -o \( -name '*.digest' -o -name '*.descriptor.json' \) -print | sort \
     | while read -r f; do printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"; done)
 }
 
