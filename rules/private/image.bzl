@@ -82,8 +82,14 @@ def _base_action(ctx, source, platform):
         mnemonic = "OciBase",
         progress_message = "Reading base image %s for %s" % (ctx.attr.base.label, platform),
     )
-    return struct(config = outputs[0], manifest = outputs[1], descriptor = outputs[2], layers = [],
-                  base_sources = [source], platform = platform)
+    return struct(
+        config = outputs[0],
+        manifest = outputs[1],
+        descriptor = outputs[2],
+        layers = [],
+        base_sources = [source],
+        platform = platform,
+    )
 
 def _platform(ctx, base):
     if ctx.attr.os or ctx.attr.architecture or ctx.attr.variant or not base:
@@ -137,16 +143,23 @@ def _oci_image_impl(ctx):
         request["entrypoint"] = {"values": ctx.attr.entrypoint}
     if ctx.attr.cmd_set or ctx.attr.cmd:
         request["cmd"] = {"values": ctx.attr.cmd}
-    for field, value in [("user", ctx.attr.user), ("workdir", ctx.attr.workdir),
-                         ("stopSignal", ctx.attr.stop_signal), ("created", ctx.attr.created),
-                         ("platform", platform)]:
+    for field, value in [
+        ("user", ctx.attr.user),
+        ("workdir", ctx.attr.workdir),
+        ("stopSignal", ctx.attr.stop_signal),
+        ("created", ctx.attr.created),
+        ("platform", platform),
+    ]:
         if value:
             request[field] = value
     epoch = ctx.attr.source_date_epoch or ctx.var.get("SOURCE_DATE_EPOCH", "")
     if epoch:
         request["sourceDateEpoch"] = epoch
-    for field, attr_file in [("envFiles", ctx.file.env_file), ("labelFiles", ctx.file.labels_file),
-                             ("annotationFiles", ctx.file.annotations_file)]:
+    for field, attr_file in [
+        ("envFiles", ctx.file.env_file),
+        ("labelFiles", ctx.file.labels_file),
+        ("annotationFiles", ctx.file.annotations_file),
+    ]:
         if attr_file:
             request[field] = [attr_file.path]
             inputs.append(attr_file)
