@@ -81,7 +81,9 @@ class GoldenTest(iwtest.ImagewriterTestCase):
 
     def files_layer(self, name, order, touch):
         files = os.path.join(iwtest.TESTDATA, "files", "app")
-        entries = [{"path": "/app/bin/hello.sh", "file": os.path.join(files, "hello.sh")},
+        # The rules say which files are executables; the tool never reads
+        # mode bits (on remote execution every input is executable).
+        entries = [{"path": "/app/bin/hello.sh", "file": os.path.join(files, "hello.sh"), "executable": True},
                    {"path": "app/etc/config.txt", "file": os.path.join(files, "config.txt")},
                    {"path": "app/current", "symlink": "bin/hello.sh"},
                    {"path": "var/cache", "directory": True},
