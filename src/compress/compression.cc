@@ -1,7 +1,9 @@
 #include "src/compress/compression.h"
 
-#include "absl/strings/str_cat.h"
+#include <string>
 #include <thread>
+
+#include "absl/strings/str_cat.h"
 
 #include "src/compress/gzip.h"
 #include "src/compress/parallel_gzip.h"
@@ -21,6 +23,75 @@ class ForwardingSink : public ByteSink {
  private:
   ByteSink* out_;
 };
+
+// A decoder whose first decoded bytes are checked for a second layer of
+// compression. It holds back at most 4 bytes until it can tell.
+class CheckedDecoder : public ByteSink {
+ public:
+  CheckedDecoder(Compression c, std::unique_ptr<ByteSink> (*make)(ByteSink*), ByteSink* out)
+      : outer_(c), head_(this), decoder_(make(&head_)), out_(out) {}
+  absl::Status Append(absl::string_view data) override { return decoder_->Append(data); }
+  absl::Status Finish() override {
+    absl::Status status = decoder_->Finish();
+    return status.ok() ? Release() : status;
+  }
+
+ private:
+  // Receives the decoder's output.
+  class Head : public ByteSink {
+   public:
+    explicit Head(CheckedDecoder* owner) : owner_(owner) {}
+    absl::Status Append(absl::string_view data) override { return owner_->Decoded(data); }
+
+   private:
+    CheckedDecoder* owner_;
+  };
+
+  absl::Status Decoded(absl::string_view data) {
+    if (checked_) return out_->Append(data);
+    const size_t take = std::min(kMagicBytes - held_.size(), data.size());
+    held_.append(data.data(), take);
+    data.remove_prefix(take);
+    if (held_.size() < kMagicBytes) return absl::OkStatus();
+    absl::Status status = Release();
+    return status.ok() && !data.empty() ? out_->Append(data) : status;
+  }
+
+  // Checks what is held (all of a stream shorter than the magic) and passes
+  // it on.
+  absl::Status Release() {
+    if (checked_) return absl::OkStatus();
+    checked_ = true;
+    const Compression inner = DetectCompression(held_);
+    if (inner != Compression::kNone) {
+      return absl::DataLossError(absl::StrCat(
+          "the ", CompressionName(outer_), " stream contains ", CompressionName(inner),
+          " data (its decoded bytes start with the ", CompressionName(inner),
+          " magic), not a tar: the input is compressed twice"));
+    }
+    return held_.empty() ? absl::OkStatus() : out_->Append(held_);
+  }
+
+  static constexpr size_t kMagicBytes = 4;
+  Compression outer_;
+  Head head_;
+  std::unique_ptr<ByteSink> decoder_;
+  ByteSink* out_;
+  std::string held_;
+  bool checked_ = false;
+};
+
+template <typename Decoder>
+std::unique_ptr<ByteSink> Make(ByteSink* out) {
+  return std::make_unique<Decoder>(out);
+}
+
+// The first bytes of a zstd skippable frame: magic 0x184D2A50..5F, little
+// endian (RFC 8878 §3.1.2).
+bool IsZstdSkippableMagic(absl::string_view prefix) {
+  return prefix.size() >= 4 && (static_cast<unsigned char>(prefix[0]) & 0xf0) == 0x50 &&
+         prefix.substr(1, 3) == "\x2a\x4d\x18";
+}
 
 }  // namespace
 
@@ -52,6 +123,9 @@ Compression DetectCompression(absl::string_view prefix) {
   if (prefix.size() >= 4 && prefix.substr(0, 4) == "\x28\xb5\x2f\xfd") {
     return Compression::kZstd;
   }
+  // libzstd reads past skippable frames to the data frames; if none
+  // follows, decoding says what is wrong.
+  if (IsZstdSkippableMagic(prefix)) return Compression::kZstd;
   return Compression::kNone;
 }
 
@@ -87,9 +161,9 @@ absl::Status CheckLevel(Compression c, int level) {
 std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out) {
   switch (c) {
     case Compression::kGzip:
-      return std::make_unique<GzipDecoder>(out);
+      return std::make_unique<CheckedDecoder>(c, Make<GzipDecoder>, out);
     case Compression::kZstd:
-      return std::make_unique<ZstdDecoder>(out);
+      return std::make_unique<CheckedDecoder>(c, Make<ZstdDecoder>, out);
     case Compression::kNone:
       break;
   }

@@ -1,8 +1,10 @@
 // Compression: the three layer encodings imagewriter reads and writes, and
 // detection of an input's encoding from its first bytes.
 //
-// Detection uses magic numbers only (gzip 1f 8b, zstd 28 b5 2f fd); anything
-// else is treated as an uncompressed tar and left to the tar reader to judge.
+// Detection uses magic numbers only (gzip 1f 8b, zstd 28 b5 2f fd, and a
+// zstd skippable frame 5? 2a 4d 18, which RFC 8878 §3.1.2 allows before the
+// first frame); anything else is treated as an uncompressed tar and left to
+// the tar reader to judge.
 #ifndef IMAGEWRITER_COMPRESS_COMPRESSION_H_
 #define IMAGEWRITER_COMPRESS_COMPRESSION_H_
 
@@ -31,6 +33,9 @@ absl::Status CheckLevel(Compression c, int level);
 // A sink that decodes its input and appends the decoded bytes to `out`.
 // Finish() fails if the stream is truncated or corrupt; errors give the
 // offset in the compressed stream. For kNone it forwards bytes unchanged.
+// The decoded bytes are meant to be a tar: if they start with a gzip or
+// zstd magic (an input compressed twice) the decoder says so, instead of
+// leaving the tar parser to report a malformed header.
 std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out);
 
 // A sink that encodes its input and appends the encoded bytes to `out`,

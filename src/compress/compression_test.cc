@@ -3,6 +3,7 @@
 #include <string>
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include "gtest/gtest.h"
 #include "src/compress/parallel_gzip.h"
@@ -56,6 +57,11 @@ TEST(DetectTest, MagicBytes) {
   EXPECT_EQ(DetectCompression("etc/"), Compression::kNone);
   EXPECT_EQ(DetectCompression(""), Compression::kNone);
   EXPECT_EQ(DetectCompression("\x28\xb5"), Compression::kNone);
+  // zstd skippable frames, magic 0x184D2A50..5F (RFC 8878 §3.1.2).
+  EXPECT_EQ(DetectCompression("\x50\x2a\x4d\x18"), Compression::kZstd);
+  EXPECT_EQ(DetectCompression("\x5f\x2a\x4d\x18\x00"), Compression::kZstd);
+  EXPECT_EQ(DetectCompression("\x60\x2a\x4d\x18"), Compression::kNone);
+  EXPECT_EQ(DetectCompression("\x50\x2a\x4d"), Compression::kNone);
 }
 
 TEST(LevelTest, Ranges) {
@@ -218,11 +224,110 @@ TEST(GzipTest, GarbageAfterMemberIsAnError) {
   EXPECT_FALSE(Decode(Compression::kGzip, data, 100).ok());
 }
 
+TEST(ZstdTest, KnownDigestPinsTheEncoder) {
+  // Pins the zstd bytes (libzstd's single-threaded mode, see zstd.h) for a
+  // fixed input at the default level, for any thread count requested.
+  for (int threads : {1, 4}) {
+    StringSink out;
+    std::unique_ptr<ByteSink> enc = NewEncoder(Compression::kZstd, 3, &out, threads);
+    ASSERT_TRUE(enc->Append(SampleData(3 << 20)).ok());
+    ASSERT_TRUE(enc->Finish().ok());
+    EXPECT_EQ(Digest::Sha256Of(out.data()).ToString(), "sha256:67a0b6dbe8f0c2b5c8d6d69d4ca0d1fbde3eed57ab90b87b51e23caa7e49effb");
+  }
+}
+
 TEST(ZstdTest, CorruptFrameIsAnError) {
   std::string enc = *Encode(Compression::kZstd, 3, SampleData(50000), 50000);
   enc[enc.size() / 2] ^= 0x55;
   enc[enc.size() / 2 + 1] ^= 0x55;
   EXPECT_FALSE(Decode(Compression::kZstd, enc, 1000).ok());
+}
+
+// A zstd frame of RLE blocks, each 4 bytes for 128 KiB of `byte`: the
+// format's highest ratio. window_log sets the frame's window descriptor.
+std::string ZstdRleFrame(size_t blocks, char byte, int window_log = 17) {
+  std::string frame("\x28\xb5\x2f\xfd", 4);
+  frame.push_back('\0');  // No checksum or content size; a window descriptor.
+  frame.push_back(static_cast<char>((window_log - 10) << 3));
+  for (size_t i = 0; i < blocks; ++i) {
+    const uint32_t header = (128u << 10) << 3 | 1u << 1 | (i + 1 == blocks ? 1u : 0u);
+    for (int shift : {0, 8, 16}) frame.push_back(static_cast<char>(header >> shift));
+    frame.push_back(byte);
+  }
+  return frame;
+}
+
+// Refuses bytes past a limit, as the layer writer's --max-size does.
+class LimitSink : public ByteSink {
+ public:
+  explicit LimitSink(uint64_t limit) : limit_(limit) {}
+  absl::Status Append(absl::string_view data) override {
+    total_ += data.size();
+    return total_ > limit_ ? absl::ResourceExhaustedError("over the limit") : absl::OkStatus();
+  }
+  uint64_t total() const { return total_; }
+
+ private:
+  uint64_t limit_, total_ = 0;
+};
+
+TEST(ZstdTest, RleBombStopsAtTheConsumersLimit) {
+  // 4 MiB of input would decode to 128 GiB; the first refusal ends it.
+  const std::string bomb = ZstdRleFrame(1 << 20, '\0');
+  LimitSink limit(64 << 20);
+  std::unique_ptr<ByteSink> decoder = NewDecoder(Compression::kZstd, &limit);
+  absl::Status status = decoder->Append(bomb);
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+  EXPECT_LE(limit.total(), (64u << 20) + ZSTD_DStreamOutSize());
+  // A small one decodes in full.
+  absl::StatusOr<std::string> small = Decode(Compression::kZstd, ZstdRleFrame(3, 'a'), 5);
+  ASSERT_TRUE(small.ok()) << small.status();
+  EXPECT_EQ(*small, std::string(3 << 17, 'a'));
+}
+
+TEST(ZstdTest, WindowOverTheLimitIsRefused) {
+  absl::StatusOr<std::string> back = Decode(Compression::kZstd, ZstdRleFrame(1, 'a', 28), 100);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.status().message().find("needs a window over 128 MiB"), std::string::npos)
+      << back.status();
+  EXPECT_TRUE(Decode(Compression::kZstd, ZstdRleFrame(1, 'a', 27), 100).ok());
+}
+
+TEST(ZstdTest, LeadingSkippableFrameIsSkipped) {
+  const std::string data = SampleData(200000);
+  std::string skippable("\x53\x2a\x4d\x18\x05\x00\x00\x00hello", 13);
+  std::string stream = skippable + *Encode(Compression::kZstd, 3, data, 65536);
+  ASSERT_EQ(DetectCompression(stream), Compression::kZstd);
+  for (size_t chunk : {1u, 7u, 100000u}) {
+    absl::StatusOr<std::string> back = Decode(Compression::kZstd, stream, chunk);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(*back, data);
+  }
+}
+
+TEST(DecodeTest, CompressedTwiceIsNamed) {
+  const std::string gzip = *Encode(Compression::kGzip, 6, SampleData(5000), 5000);
+  const std::string zstd = *Encode(Compression::kZstd, 3, SampleData(5000), 5000);
+  for (size_t chunk : {1u, 4096u}) {
+    absl::StatusOr<std::string> back =
+        Decode(Compression::kGzip, *Encode(Compression::kGzip, 6, gzip, gzip.size()), chunk);
+    ASSERT_FALSE(back.ok());
+    EXPECT_NE(back.status().message().find("the gzip stream contains gzip data"), std::string::npos)
+        << back.status();
+    back = Decode(Compression::kZstd, *Encode(Compression::kZstd, 3, gzip, gzip.size()), chunk);
+    EXPECT_NE(back.status().message().find("the zstd stream contains gzip data"), std::string::npos)
+        << back.status();
+    back = Decode(Compression::kGzip, *Encode(Compression::kGzip, 6, zstd, zstd.size()), chunk);
+    EXPECT_NE(back.status().message().find("the gzip stream contains zstd data"), std::string::npos)
+        << back.status();
+  }
+  // Shorter than a magic, or one byte of one: passed on whole.
+  for (std::string tiny : {"", "a", "\x1f", "abcd"}) {
+    absl::StatusOr<std::string> back =
+        Decode(Compression::kGzip, *Encode(Compression::kGzip, 6, tiny, 1), 1);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(*back, tiny);
+  }
 }
 
 TEST(DecodeTest, EmptyCompressedStreamIsAnError) {

@@ -10,12 +10,23 @@ constexpr size_t kBufferSize = 256 << 10;
 }  // namespace
 
 GzipDecoder::GzipDecoder(ByteSink* out) : out_(out), buffer_(kBufferSize) {
-  inflateInit2(&stream_, 16 + 15);  // gzip framing only, with CRC checks.
+  // gzip framing only (16), 32 KiB window (15), with CRC checks. A failure
+  // (out of memory, a zlib whose ABI differs from its header) is reported by
+  // the first Append or Finish; a constructor cannot return it.
+  const int rc = inflateInit2(&stream_, 16 + 15);
+  if (rc != Z_OK) {
+    init_ = absl::InternalError(absl::StrCat(
+        "cannot start the gzip decoder: zlib inflateInit2 returned ", rc,
+        stream_.msg != nullptr ? absl::StrCat(" (", stream_.msg, ")") : ""));
+  }
 }
 
-GzipDecoder::~GzipDecoder() { inflateEnd(&stream_); }
+GzipDecoder::~GzipDecoder() {
+  if (init_.ok()) inflateEnd(&stream_);
+}
 
 absl::Status GzipDecoder::Append(absl::string_view data) {
+  if (!init_.ok()) return init_;
   while (!data.empty()) {
     if (!in_member_) {
       inflateReset(&stream_);
@@ -46,12 +57,19 @@ absl::Status GzipDecoder::Append(absl::string_view data) {
     size_t used = piece - stream_.avail_in;
     consumed_ += used;
     data.remove_prefix(used);
-    if (rc == Z_STREAM_END) in_member_ = false;
+    if (rc == Z_STREAM_END) {
+      in_member_ = false;
+    } else if (used == 0) {
+      // zlib takes input whenever it has output room; never loop on none.
+      return absl::DataLossError(absl::StrCat(
+          "corrupt gzip stream at compressed offset ", consumed_, ": the decoder made no progress"));
+    }
   }
   return absl::OkStatus();
 }
 
 absl::Status GzipDecoder::Finish() {
+  if (!init_.ok()) return init_;
   if (!saw_member_) {
     return absl::DataLossError("empty gzip stream: expected a gzip member");
   }

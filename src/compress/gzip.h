@@ -8,6 +8,9 @@
 //
 // The decoder accepts concatenated members (as gzip -d does), checks every
 // member's CRC-32 and length, and reports the compressed offset of an error.
+// Every call consumes input or produces output, or fails: a stream cannot
+// keep it busy without progress. Memory is zlib's 32 KiB window plus one
+// 256 KiB output buffer.
 #ifndef IMAGEWRITER_COMPRESS_GZIP_H_
 #define IMAGEWRITER_COMPRESS_GZIP_H_
 
@@ -16,6 +19,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "src/io/byte_sink.h"
 
 namespace imagewriter {
@@ -32,6 +36,7 @@ class GzipDecoder : public ByteSink {
 
  private:
   ByteSink* out_;
+  absl::Status init_;  // Why zlib could not start, if it could not.
   z_stream stream_{};
   uint64_t consumed_ = 0;      // Compressed bytes consumed so far.
   bool in_member_ = false;     // Inside a member (header seen, no trailer yet).

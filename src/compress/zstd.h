@@ -1,10 +1,22 @@
 // Streaming zstd (RFC 8878) encode and decode with libzstd.
 //
-// The encoder always runs libzstd's multi-threaded mode (at least one
-// worker), with a content checksum and no content size in the frame header:
-// libzstd's output in that mode is the same for any number of workers, so it
-// depends only on the input bytes and the level. The decoder accepts concatenated frames and skippable
-// frames, and fails on truncation with the compressed offset.
+// The encoder runs libzstd's single-threaded mode (nbWorkers 0), with a
+// content checksum and no content size in the frame header, so its output
+// depends only on the input bytes and the level. Not the multi-threaded
+// mode: Debian's static libzstd.a is built without ZSTD_MULTITHREAD and
+// refuses workers, its shared library accepts them, and the two modes write
+// different bytes; single-threaded is the one mode every build writes the
+// same. `threads` is therefore unused. Every parameter is checked: one that
+// libzstd refuses is an error (from the first Append or Finish), never a
+// silently different blob.
+//
+// The decoder accepts concatenated frames and skippable frames (RFC 8878
+// §3.1.2), and fails on truncation with the compressed offset. Its memory is
+// bounded: frames whose window exceeds 128 MiB (windowLog 27, the limit
+// zstd -d applies unless told otherwise) are refused. Every call consumes
+// input or produces output, or fails. Output runs at up to 32768 times the
+// input (an RLE block: 4 bytes for 128 KiB), so time is bounded by what the
+// consumer accepts (the layer writer's --max-size), not by the input.
 #ifndef IMAGEWRITER_COMPRESS_ZSTD_H_
 #define IMAGEWRITER_COMPRESS_ZSTD_H_
 
@@ -13,6 +25,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "src/io/byte_sink.h"
 
 namespace imagewriter {
@@ -28,6 +41,7 @@ class ZstdEncoder : public ByteSink {
   absl::Status Compress(absl::string_view data, ZSTD_EndDirective mode);
   ByteSink* out_;
   ZSTD_CCtx* context_;
+  absl::Status init_;  // The first parameter libzstd refused, if any.
   std::vector<char> buffer_;
 };
 
@@ -41,6 +55,7 @@ class ZstdDecoder : public ByteSink {
  private:
   ByteSink* out_;
   ZSTD_DCtx* context_;
+  absl::Status init_;
   uint64_t consumed_ = 0;
   size_t last_hint_ = 1;  // 0 once a frame is complete.
   bool saw_input_ = false;
