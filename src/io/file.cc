@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
@@ -25,22 +26,61 @@ absl::Status ErrnoError(absl::string_view what, const std::string& path) {
   return absl::InternalError(message);
 }
 
+// What a non-regular file is, for errors ("is a FIFO (named pipe)").
+const char* KindOf(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+constexpr char kTempSuffix[] = ".tmp-XXXXXX";
+
 }  // namespace
+
+absl::Status RequireFileOrDirectory(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return ErrnoError("cannot open", path);
+  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      path, ": is ", KindOf(st.st_mode),
+      ", expected a regular file or a directory (it is read by offset)"));
+}
+
+std::string TempSiblingTemplate(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const size_t base_start = slash == std::string::npos ? 0 : slash + 1;
+  const size_t room = NAME_MAX - (sizeof(kTempSuffix) - 1);
+  std::string base = path.substr(base_start);
+  // Cut on a byte boundary: the name is only ever used by this process, and
+  // the random suffix, not the base, is what makes it unique.
+  if (base.size() > room) base.resize(room);
+  return absl::StrCat(path.substr(0, base_start), base, kTempSuffix);
+}
 
 absl::StatusOr<InputFile> InputFile::Open(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot open", path);
   struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
+    absl::Status status = ErrnoError("cannot stat", path);
     close(fd);
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": is a directory, expected a file"));
+    return status;
   }
-  return InputFile(path, fd);
+  // A directory cannot be read; a device either never ends (/dev/zero) or
+  // is not data at all. Pipes stay allowed: they are how a stream arrives.
+  if (S_ISDIR(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": is ", KindOf(st.st_mode), ", expected a regular file or a pipe"));
+  }
+  return InputFile(path, fd, S_ISREG(st.st_mode));
 }
 
 InputFile::InputFile(InputFile&& other) noexcept
-    : path_(std::move(other.path_)), fd_(other.fd_) {
+    : path_(std::move(other.path_)), fd_(other.fd_), regular_(other.regular_) {
   other.fd_ = -1;
 }
 
@@ -90,7 +130,7 @@ absl::Status StreamFile(const std::string& path, ByteSink* sink) {
 }
 
 absl::StatusOr<AtomicFile> AtomicFile::Create(const std::string& path) {
-  std::string temp_path = absl::StrCat(path, ".tmp-XXXXXX");
+  std::string temp_path = TempSiblingTemplate(path);
   int fd = mkostemp(temp_path.data(), O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot create temporary output", temp_path);
   return AtomicFile(path, std::move(temp_path), fd);
@@ -123,6 +163,10 @@ absl::Status AtomicFile::Append(absl::string_view data) {
 }
 
 absl::StatusOr<uint64_t> AtomicFile::CopyFrom(const InputFile& input) {
+  if (!input.regular()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(input.path(), ": cannot be copied by offset: not a regular file"));
+  }
   struct stat st;
   if (fstat(input.fd(), &st) != 0) return ErrnoError("cannot stat", input.path());
   if (ioctl(fd_, FICLONE, input.fd()) == 0) return static_cast<uint64_t>(st.st_size);

@@ -5,6 +5,12 @@
 // to the final name. An AtomicFile destroyed without Commit() removes its
 // temporary, so a failed or interrupted run never leaves a partial output
 // under the final name. Errors name the path and the failing operation.
+//
+// Inputs are bounded by what they are, checked before the first read:
+// InputFile takes regular files and pipes (streaming needs stdin and FIFOs)
+// and refuses directories and devices, whose reads never end (/dev/zero)
+// or mean nothing as a layer; RequireFileOrDirectory is for inputs read by
+// offset (archives, layouts), where a pipe cannot work either.
 #ifndef IMAGEWRITER_IO_FILE_H_
 #define IMAGEWRITER_IO_FILE_H_
 
@@ -27,7 +33,18 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 // Streams a file in fixed-size chunks into a sink. Peak memory is one chunk.
 absl::Status StreamFile(const std::string& path, ByteSink* sink);
 
-// An input file opened for sequential reads.
+// Fails unless `path` is a regular file or a directory, naming what it is
+// instead. It only stats the path, so a FIFO with no writer is refused
+// without blocking.
+absl::Status RequireFileOrDirectory(const std::string& path);
+
+// The mkostemp template for a temporary sibling of `path`:
+// "<path>.tmp-XXXXXX", with the base name cut short when the whole would
+// exceed NAME_MAX (255), so any valid output name gets a valid temporary in
+// its own directory. The random suffix keeps it unique.
+std::string TempSiblingTemplate(const std::string& path);
+
+// An input file opened for sequential reads: a regular file or a pipe.
 class InputFile {
  public:
   static absl::StatusOr<InputFile> Open(const std::string& path);
@@ -39,11 +56,16 @@ class InputFile {
   absl::StatusOr<size_t> Read(char* buffer, size_t n);
   const std::string& path() const { return path_; }
   int fd() const { return fd_; }
+  // A regular file: readable by offset and of fixed size. Otherwise a pipe
+  // (or socket), readable once, in order.
+  bool regular() const { return regular_; }
 
  private:
-  InputFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  InputFile(std::string path, int fd, bool regular)
+      : path_(std::move(path)), fd_(fd), regular_(regular) {}
   std::string path_;
   int fd_;
+  bool regular_;
 };
 
 // An output written to a temporary sibling and renamed into place on Commit.
@@ -60,7 +82,8 @@ class AtomicFile : public ByteSink {
   // (FICLONE: shared blocks, no copy) where the file system has them, else
   // copy_file_range (an in-kernel copy), else pread/write. Returns the
   // bytes copied. It reads `input` by offset, so another thread may read
-  // `input` sequentially at the same time. Do not also Append.
+  // `input` sequentially at the same time. Do not also Append. `input`
+  // must be regular(): a pipe has no offsets (stream it through Append).
   absl::StatusOr<uint64_t> CopyFrom(const InputFile& input);
   // Flushes, sets mode 0644 (independent of umask) and renames into place.
   absl::Status Commit();

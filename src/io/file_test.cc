@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <future>
 #include <string>
@@ -77,6 +78,58 @@ TEST(AtomicFileTest, CopyFromCopiesWhileTheInputIsReadElsewhere) {
   ASSERT_TRUE(out->Commit().ok());
   EXPECT_EQ(read, data);
   EXPECT_EQ(*ReadFileToString(dir + "/out"), data);
+}
+
+// A 255-byte name (NAME_MAX) is valid; its temporary must be too, in the
+// same directory, and nothing but the final name may remain.
+TEST(AtomicFileTest, NameOfNameMaxBytesGetsAValidTemporary) {
+  std::string dir = TempDir();
+  const std::string name(255, 'n');
+  absl::StatusOr<AtomicFile> a = AtomicFile::Create(dir + "/" + name);
+  ASSERT_TRUE(a.ok()) << a.status();
+  absl::StatusOr<AtomicFile> b = AtomicFile::Create(dir + "/" + name);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(ListDir(dir).size(), 2u);  // Two distinct temporaries.
+  ASSERT_TRUE(a->Append("x").ok());
+  ASSERT_TRUE(a->Commit().ok());
+  EXPECT_EQ(*ReadFileToString(dir + "/" + name), "x");
+  EXPECT_EQ(TempSiblingTemplate("d/" + name).size(), 2 + 255u);
+  EXPECT_EQ(TempSiblingTemplate("d/out"), "d/out.tmp-XXXXXX");
+}
+
+TEST(InputFileTest, RefusesDevicesAndDirectoriesButNotPipes) {
+  for (const char* path : {"/dev/zero", "/dev/null", "/"}) {
+    absl::StatusOr<InputFile> in = InputFile::Open(path);
+    ASSERT_FALSE(in.ok()) << path;
+    EXPECT_EQ(in.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(in.status().message().find(path), std::string::npos);
+    EXPECT_NE(in.status().message().find("expected a regular file or a pipe"), std::string::npos);
+  }
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  absl::StatusOr<InputFile> in = InputFile::Open("/proc/self/fd/" + std::to_string(fds[0]));
+  ASSERT_TRUE(in.ok()) << in.status();
+  EXPECT_FALSE(in->regular());
+  std::string dir = TempDir();
+  absl::StatusOr<AtomicFile> out = AtomicFile::Create(dir + "/out");
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out->CopyFrom(*in).ok());  // A pipe has no offsets.
+  close(fds[0]);
+  close(fds[1]);
+}
+
+// Only stats: a FIFO with no writer is refused at once, not waited on.
+TEST(RequireFileOrDirectoryTest, RefusesFifosAndDevicesWithoutOpening) {
+  std::string dir = TempDir();
+  ASSERT_EQ(mkfifo((dir + "/fifo").c_str(), 0600), 0);
+  absl::Status fifo = RequireFileOrDirectory(dir + "/fifo");
+  EXPECT_NE(fifo.message().find("is a FIFO (named pipe), expected a regular file or a directory"),
+            std::string::npos)
+      << fifo;
+  EXPECT_NE(RequireFileOrDirectory("/dev/zero").message().find("is a character device"),
+            std::string::npos);
+  EXPECT_TRUE(RequireFileOrDirectory(dir).ok());
+  EXPECT_EQ(RequireFileOrDirectory(dir + "/missing").code(), absl::StatusCode::kNotFound);
 }
 
 TEST(ReadFileTest, MissingFileNamesThePath) {
