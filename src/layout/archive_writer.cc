@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "src/digest/sha256_sink.h"
 #include "src/io/file.h"
 #include "src/json/writer.h"
 #include "src/layout/blob_source.h"
@@ -22,6 +23,7 @@ constexpr char kContainerdName[] = "io.containerd.image.name";
 struct Entry {
   std::string bytes;
   std::string source_name;  // Empty: use bytes.
+  Descriptor descriptor;    // Of the source file: what it must be.
 };
 
 std::string NameOf(const Descriptor& d) { return BlobPath(d.digest.algorithm(), d.digest.encoded()); }
@@ -32,7 +34,36 @@ absl::Status CollectBlobs(const BlobSource& source, const Descriptor& root,
   std::map<std::string, Descriptor> blobs;
   absl::Status s = ReachableBlobs(source, root, &blobs);
   if (!s.ok()) return s;
-  for (const auto& [name, descriptor] : blobs) (*entries)[name] = Entry{"", name};
+  for (const auto& [name, descriptor] : blobs) (*entries)[name] = Entry{"", name, descriptor};
+  return absl::OkStatus();
+}
+
+// Streams a blob into the tar, hashing it on the way, as `skopeo copy`
+// does: a blob that is not what its descriptor says fails the archive
+// (whose temporary file is then removed) instead of shipping.
+absl::Status CopyVerifiedBlob(const BlobSource& source, const Entry& entry, TarWriter* tar) {
+  const Descriptor& d = entry.descriptor;
+  const std::string& name = entry.source_name;
+  absl::StatusOr<uint64_t> size = source.Size(name);
+  if (!size.ok()) return size.status();
+  if (*size != static_cast<uint64_t>(d.size)) {
+    return absl::DataLossError(absl::StrCat(source.Describe(name), ": ", *size,
+                                            " bytes but its descriptor says ", d.size));
+  }
+  TarHeader h;
+  h.path = name;
+  h.size = *size;
+  absl::Status s = tar->WriteHeader(h);
+  if (!s.ok()) return s;
+  Sha256Sink hash;
+  TeeSink both({tar, &hash});
+  s = source.Stream(name, &both);
+  if (s.ok()) s = hash.Finish();
+  if (!s.ok()) return s;
+  if (d.digest.algorithm() == "sha256" && hash.digest() != d.digest) {
+    return absl::DataLossError(absl::StrCat(source.Describe(name), ": content hashes to ",
+                                            hash.digest().ToString(), ", not its digest"));
+  }
   return absl::OkStatus();
 }
 
@@ -64,11 +95,7 @@ absl::Status WriteEntries(const BlobSource& source, const std::map<std::string, 
       s = tar.WriteHeader(h);
       if (s.ok()) s = tar.Append(entry->bytes);
     } else {
-      absl::StatusOr<uint64_t> size = source.Size(entry->source_name);
-      if (!size.ok()) return size.status();
-      h.size = *size;
-      s = tar.WriteHeader(h);
-      if (s.ok()) s = source.Stream(entry->source_name, &tar);
+      s = CopyVerifiedBlob(source, *entry, &tar);
     }
     if (!s.ok()) return s;
   }

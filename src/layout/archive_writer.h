@@ -9,8 +9,10 @@
 //   root needs a platform, else it is refused with the platforms available.
 //
 // Entries are sorted by path; directories are 0755, files 0644, uid/gid 0,
-// mtime 0. Blobs are streamed in bounded chunks, never held in memory. The
-// output is written to a temporary file and renamed.
+// mtime 0. Blobs are streamed in bounded chunks, never held in memory, and
+// hashed on the way: a blob whose size or sha256 is not its descriptor's
+// fails the archive, naming the blob. The output is written to a temporary
+// file and renamed, so a failure leaves nothing under its name.
 #ifndef IMAGEWRITER_LAYOUT_ARCHIVE_WRITER_H_
 #define IMAGEWRITER_LAYOUT_ARCHIVE_WRITER_H_
 

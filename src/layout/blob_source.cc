@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/io/file.h"
+#include "src/tar/path_safety.h"
 #include "src/tar/tar_reader.h"
 
 namespace imagewriter {
@@ -23,6 +24,8 @@ class DirectorySource : public BlobSource {
   explicit DirectorySource(std::string root) : root_(std::move(root)) {}
 
   absl::StatusOr<uint64_t> Size(const std::string& name) const override {
+    absl::Status inside = CheckInside(name);
+    if (!inside.ok()) return inside;
     struct stat st;
     if (stat(Path(name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
       return absl::NotFoundError(absl::StrCat(Describe(name), ": missing"));
@@ -30,11 +33,19 @@ class DirectorySource : public BlobSource {
     return static_cast<uint64_t>(st.st_size);
   }
   absl::Status Stream(const std::string& name, ByteSink* sink) const override {
+    absl::Status inside = CheckInside(name);
+    if (!inside.ok()) return inside;
     return StreamFile(Path(name), sink);
   }
   std::string Describe(const std::string& name) const override { return Path(name); }
 
  private:
+  // Names come from manifests (a docker archive's manifest.json names its
+  // files); none may reach outside the directory.
+  absl::Status CheckInside(const std::string& name) const {
+    if (StaysInside(name)) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(root_, ": \"", name, "\" leaves the directory"));
+  }
   std::string Path(const std::string& name) const { return absl::StrCat(root_, "/", name); }
   std::string root_;
 };
@@ -92,6 +103,11 @@ std::string CleanName(std::string name) {
 
 }  // namespace
 
+bool StaysInside(absl::string_view name) {
+  return !name.empty() && name[0] != '/' && MinDepth(name) >= 0 &&
+         name.find('\0') == absl::string_view::npos;
+}
+
 absl::StatusOr<std::string> BlobSource::ReadSmall(const std::string& name,
                                                   uint64_t max_bytes) const {
   absl::StatusOr<uint64_t> size = Size(name);
@@ -118,6 +134,13 @@ absl::StatusOr<std::unique_ptr<BlobSource>> OpenArchive(const std::string& path)
   std::map<std::string, ArchiveSource::Entry> entries;
   absl::Status duplicate;
   TarReader reader([&](const TarEntry& e) {
+    // `docker load` refuses an archive with such an entry; so does this,
+    // whatever the entry's type, before anything reads it.
+    if (!e.path.empty() && (e.path[0] == '/' || MinDepth(e.path) < 0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": archive entry \"", e.path, "\" at offset ", e.header_offset,
+          e.path[0] == '/' ? " is absolute" : " leaves the archive"));
+    }
     if (e.type != '0' && e.type != '7') return absl::OkStatus();
     std::string name = CleanName(e.path);
     if (!entries.emplace(name, ArchiveSource::Entry{e.data_offset, e.size}).second) {

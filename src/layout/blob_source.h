@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "src/io/byte_sink.h"
 
 namespace imagewriter {
@@ -38,10 +39,16 @@ class BlobSource {
 // An OCI layout directory.
 std::unique_ptr<BlobSource> OpenLayoutDirectory(const std::string& path);
 // A tar archive (oci-archive or docker-archive). Fails on a malformed tar or
-// a path that appears twice.
+// a path that appears twice or an entry that is absolute or climbs out
+// through "..".
 absl::StatusOr<std::unique_ptr<BlobSource>> OpenArchive(const std::string& path);
 // A directory or an archive, by what the path is.
 absl::StatusOr<std::unique_ptr<BlobSource>> OpenBlobSource(const std::string& path);
+
+// Whether a file name given to a BlobSource stays inside it: not empty, not
+// absolute, no ".." climbing above the top, no NUL. Archives with entries
+// that do not are refused when opened; directories refuse such names.
+bool StaysInside(absl::string_view name);
 
 // "blobs/<algorithm>/<encoded>" for a digest string "algorithm:encoded".
 std::string BlobPath(const std::string& algorithm, const std::string& encoded);

@@ -15,6 +15,20 @@ std::string DefaultVariant(const Platform& p) {
   return "";
 }
 
+// Manifests and indexes must say schemaVersion 2, the only version of
+// either format: Docker and containerd refuse anything else (a missing
+// member reads as 0 in Go, so it is refused too).
+absl::Status CheckSchemaVersion(const json::Value& v, const std::string& where) {
+  std::optional<int64_t> version;
+  absl::Status s = json::GetInt64(v, where, "schemaVersion", &version);
+  if (!s.ok()) return s;
+  if (!version) return absl::InvalidArgumentError(where + ".schemaVersion: required, must be 2");
+  if (*version != 2) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ".schemaVersion: ", *version, ", must be 2"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Descriptor>> DescriptorList(const json::Value& v, const std::string& where,
                                                        const char* key) {
   absl::Status s = json::RequireObject(v, where);
@@ -32,6 +46,35 @@ absl::StatusOr<std::vector<Descriptor>> DescriptorList(const json::Value& v, con
   return out;
 }
 
+// A single-platform image asked for with a platform must be for that
+// platform, as `docker pull --platform` insists: used silently, an amd64
+// base would end up in an image labelled arm64. The config says which
+// platform the image is for.
+absl::Status CheckConfigPlatform(const BlobSource& source, const Descriptor& config,
+                                 const Platform& want) {
+  const std::string name = BlobPath(config.digest.algorithm(), config.digest.encoded());
+  absl::StatusOr<std::string> bytes = source.ReadSmall(name);
+  if (!bytes.ok()) return bytes.status();
+  const std::string where = source.Describe(name);
+  absl::StatusOr<json::Value> v = json::Parse(*bytes, where);
+  if (!v.ok()) return v.status();
+  std::optional<std::string> os, arch, variant;
+  absl::Status s = json::RequireObject(*v, where);
+  if (s.ok()) s = json::GetString(*v, where, "os", &os);
+  if (s.ok()) s = json::GetString(*v, where, "architecture", &arch);
+  if (s.ok()) s = json::GetString(*v, where, "variant", &variant);
+  if (!s.ok()) return s;
+  Platform have;
+  have.os = os.value_or("");
+  have.architecture = arch.value_or("");
+  have.variant = variant.value_or("");
+  if (PlatformMatches(want, have)) return absl::OkStatus();
+  return absl::NotFoundError(absl::StrCat(
+      where, ": a single-platform image for ",
+      have.os.empty() && have.architecture.empty() ? "no declared platform" : have.ToString(),
+      ", not ", want.ToString(), " as requested"));
+}
+
 }  // namespace
 
 bool IsManifestMediaType(absl::string_view t) { return t == kOciManifest || t == kDockerManifest; }
@@ -40,6 +83,28 @@ bool IsIndexMediaType(absl::string_view t) { return t == kOciIndex || t == kDock
 bool PlatformMatches(const Platform& want, const Platform& have) {
   if (want.os != have.os || want.architecture != have.architecture) return false;
   return want.variant.empty() || DefaultVariant(want) == DefaultVariant(have);
+}
+
+absl::Status CheckLayoutFile(const BlobSource& source) {
+  const std::string where = source.Describe("oci-layout");
+  if (!source.Has("oci-layout")) {
+    return absl::InvalidArgumentError(
+        where + ": missing; an OCI layout needs it (with imageLayoutVersion \"1.0.0\")");
+  }
+  absl::StatusOr<std::string> text = source.ReadSmall("oci-layout", 4096);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<json::Value> v = json::Parse(*text, where);
+  if (!v.ok()) return v.status();
+  std::optional<std::string> version;
+  absl::Status s = json::RequireObject(*v, where);
+  if (s.ok()) s = json::GetString(*v, where, "imageLayoutVersion", &version);
+  if (!s.ok()) return s;
+  if (version != "1.0.0") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ".imageLayoutVersion: ", version ? absl::StrCat("\"", *version, "\"") : "missing",
+        ", must be \"1.0.0\""));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Descriptor>> ReadLayoutIndex(const BlobSource& source) {
@@ -52,6 +117,9 @@ absl::StatusOr<std::vector<Descriptor>> ParseIndex(const std::string& bytes,
                                                    const std::string& where) {
   absl::StatusOr<json::Value> v = json::Parse(bytes, where);
   if (!v.ok()) return v.status();
+  absl::Status s = json::RequireObject(*v, where);
+  if (s.ok()) s = CheckSchemaVersion(*v, where);
+  if (!s.ok()) return s;
   return DescriptorList(*v, where, "manifests");
 }
 
@@ -60,6 +128,7 @@ absl::StatusOr<ImageManifest> ParseManifest(const std::string& bytes, const Desc
   absl::StatusOr<json::Value> v = json::Parse(bytes, where);
   if (!v.ok()) return v.status();
   absl::Status s = json::RequireObject(*v, where);
+  if (s.ok()) s = CheckSchemaVersion(*v, where);
   if (!s.ok()) return s;
   const json::Value* config = v->Find("config");
   if (config == nullptr) return absl::InvalidArgumentError(absl::StrCat(where, ".config: required"));
@@ -87,7 +156,13 @@ absl::StatusOr<ImageManifest> ResolveImage(const BlobSource& source, const Descr
                                               ": content does not match its digest"));
     }
     if (IsManifestMediaType(current.media_type)) {
-      return ParseManifest(*bytes, current, source.Describe(name));
+      absl::StatusOr<ImageManifest> m = ParseManifest(*bytes, current, source.Describe(name));
+      // Below an index, the index entry's platform was the one asked for.
+      if (m.ok() && platform && depth == 0) {
+        absl::Status s = CheckConfigPlatform(source, m->config, *platform);
+        if (!s.ok()) return s;
+      }
+      return m;
     }
     if (!IsIndexMediaType(current.media_type)) {
       return absl::InvalidArgumentError(absl::StrCat(source.Describe(name), ": media type \"",

@@ -29,10 +29,15 @@ struct ImageManifest {
 bool IsManifestMediaType(absl::string_view media_type);
 bool IsIndexMediaType(absl::string_view media_type);
 
+// The oci-layout file must exist and say imageLayoutVersion "1.0.0", the
+// only version of the layout format (image-spec image-layout.md).
+absl::Status CheckLayoutFile(const BlobSource& source);
+
 // The manifests listed in index.json.
 absl::StatusOr<std::vector<Descriptor>> ReadLayoutIndex(const BlobSource& source);
 
-// Parses manifest bytes (`where` names them in errors).
+// Parses manifest bytes (`where` names them in errors). Manifests and
+// indexes must have schemaVersion 2.
 absl::StatusOr<ImageManifest> ParseManifest(const std::string& bytes, const Descriptor& descriptor,
                                             const std::string& where);
 // Parses index bytes into its manifest descriptors.
@@ -42,7 +47,9 @@ absl::StatusOr<std::vector<Descriptor>> ParseIndex(const std::string& bytes,
 // Follows `root` (a manifest or an index) to one image manifest. An index
 // needs `platform` unless it has exactly one entry. Platforms match on os and
 // architecture, and on variant when one is asked for, with the usual
-// defaults (arm64 means v8, arm means v7).
+// defaults (arm64 means v8, arm means v7). A `platform` asked of a root that
+// is a single manifest must match its config's os/architecture/variant, or
+// the image is refused (as `docker pull --platform` refuses it).
 absl::StatusOr<ImageManifest> ResolveImage(const BlobSource& source, const Descriptor& root,
                                            const std::optional<Platform>& platform);
 

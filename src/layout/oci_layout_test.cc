@@ -27,8 +27,9 @@ class OciLayoutTest : public ::testing::Test {
     config.media_type = "application/vnd.oci.image.config.v1+json";
     config.digest = Digest::Sha256Of("{}");
     config.size = 2;
-    manifest_ = json::Compact(json::Value::Object(
-        {{"config", config.ToJson()}, {"layers", json::Value::Array({blob_.ToJson()})}}));
+    manifest_ = json::Compact(json::Value::Object({{"schemaVersion", json::Value::Int(2)},
+                                                   {"config", config.ToJson()},
+                                                   {"layers", json::Value::Array({blob_.ToJson()})}}));
     ASSERT_TRUE(WriteFileAtomically(dir_ + "/manifest.json", manifest_).ok());
     root_.media_type = "application/vnd.oci.image.manifest.v1+json";
     root_.digest = Digest::Sha256Of(manifest_);

@@ -15,6 +15,7 @@
 #include "src/layout/image_reader.h"
 #include "src/oci/media_types.h"
 #include "src/oci/reference.h"
+#include "src/tar/path_safety.h"
 #include "src/tar/tar_reader.h"
 
 namespace imagewriter {
@@ -38,20 +39,8 @@ class Verifier {
   explicit Verifier(const BlobSource& source) : source_(source) {}
 
   absl::Status VerifyLayout() {
-    if (source_.Has("oci-layout")) {
-      absl::StatusOr<std::string> text = source_.ReadSmall("oci-layout", 4096);
-      if (!text.ok()) return text.status();
-      absl::StatusOr<json::Value> v = json::Parse(*text, source_.Describe("oci-layout"));
-      if (!v.ok()) return v.status();
-      std::optional<std::string> version;
-      absl::Status s = json::RequireObject(*v, source_.Describe("oci-layout"));
-      if (s.ok()) s = json::GetString(*v, source_.Describe("oci-layout"), "imageLayoutVersion", &version);
-      if (!s.ok()) return s;
-      if (version != "1.0.0") {
-        return absl::InvalidArgumentError(absl::StrCat(source_.Describe("oci-layout"),
-                                                       ": imageLayoutVersion must be \"1.0.0\""));
-      }
-    }
+    absl::Status layout = CheckLayoutFile(source_);
+    if (!layout.ok()) return layout;
     absl::StatusOr<std::vector<Descriptor>> roots = ReadLayoutIndex(source_);
     if (!roots.ok()) return roots.status();
     for (size_t i = 0; i < roots->size(); ++i) {
@@ -79,6 +68,11 @@ class Verifier {
       if (s.ok()) s = json::GetStringArray(item, item_where, "RepoTags", &tags);
       if (!s.ok()) return s;
       if (!config) return absl::InvalidArgumentError(item_where + ".Config: required");
+      s = CheckInsideName(*config, item_where + ".Config");
+      for (size_t l = 0; s.ok() && layers && l < layers->size(); ++l) {
+        s = CheckInsideName((*layers)[l], absl::StrCat(item_where, ".Layers[", l, "]"));
+      }
+      if (!s.ok()) return s;
       for (const std::string& tag : tags.value_or(std::vector<std::string>{})) {
         absl::StatusOr<Reference> r = ParseRepoTag(tag);
         if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat(item_where, ".RepoTags: ", r.status().message()));
@@ -120,6 +114,14 @@ class Verifier {
   const VerifyReport& report() const { return report_; }
 
  private:
+  // manifest.json names files of the archive; `docker load` refuses one
+  // that would be found outside it.
+  absl::Status CheckInsideName(const std::string& name, const std::string& field) {
+    if (StaysInside(name)) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", name, "\" is not a path inside the archive"));
+  }
+
   // A blob named blobs/sha256/<hex> must hash to <hex>.
   absl::Status CheckNamedDigest(const std::string& name, const Digest& actual) {
     if (absl::StartsWith(name, "blobs/sha256/") && name.substr(13) != actual.encoded()) {
@@ -201,8 +203,11 @@ class Verifier {
                                               CompressionName(actual)));
     }
     std::map<std::string, uint64_t> paths;
-    absl::Status duplicate;
+    // The rules `imagewriter layer` applies to the tars it is given.
+    PathSafety safety;
     TarReader tar([&](const TarEntry& e) {
+      absl::Status safe = safety.Check(e);
+      if (!safe.ok()) return safe;
       std::string path = e.path;
       while (absl::StartsWith(path, "./")) path.erase(0, 2);
       while (path.size() > 1 && path.back() == '/') path.pop_back();

@@ -1,13 +1,20 @@
 // Verify: checks an OCI layout, an oci-archive or a docker-archive end to end
 // and reports the first problem precisely.
 //
-// Every reachable blob is read: its size and digest must match its
-// descriptor. Manifests, indexes and configs must parse and have known media
-// types; index nesting is bounded (kMaxIndexDepth) and cycles are refused.
-// Every layer is decompressed (its media type must match its bytes), its
-// tar headers validated, duplicate paths reported, and its diffID compared
-// with the config's rootfs.diff_ids. A docker-archive's manifest.json is
-// checked the same way, and its repo tags against the reference grammar.
+// It refuses what `docker load` (or a registry) would refuse. Every
+// reachable blob is read: its size and digest must match its descriptor.
+// A layout (directory or archive with index.json) needs an oci-layout file
+// with imageLayoutVersion "1.0.0". Manifests and indexes must have
+// schemaVersion 2; they and configs must parse and have known media types;
+// index nesting is bounded (kMaxIndexDepth) and cycles are refused. Every
+// layer is decompressed (its media type must match its bytes), its tar
+// headers validated, its paths held to the `imagewriter layer` rules
+// (PathSafety: nothing climbing out of the root), duplicate paths reported,
+// and its diffID compared with the config's rootfs.diff_ids. Archive entries
+// must not be absolute or climb out through "..". A docker-archive's
+// manifest.json is checked the same way, its Config and Layers paths must
+// stay inside the archive, and its repo tags must follow the reference
+// grammar.
 #ifndef IMAGEWRITER_LAYOUT_VERIFY_H_
 #define IMAGEWRITER_LAYOUT_VERIFY_H_
 

@@ -78,8 +78,16 @@ class VerifyTest(iwtest.ImagewriterTestCase):
         with open(path, "wb") as f:
             f.write(data)
         self.verify_fails(layout, "content hashes to", "not its digest")
-        # The same corruption inside a docker archive.
-        self.verify_fails(self.archive(layout), "content hashes to")
+        # The same corruption inside a docker archive (`archive` refuses to
+        # pack it, so it is made in the tar).
+        archive = self.archive(HELLO["layout"])
+        data = bytearray(iwtest.read(archive))
+        with tarfile.open(archive) as tar:
+            member = tar.getmember("blobs/sha256/" + layer["digest"].split(":")[1])
+        data[member.offset_data + member.size // 2] ^= 0xFF
+        with open(archive, "wb") as f:
+            f.write(data)
+        self.verify_fails(archive, "content hashes to")
 
     def test_missing_blob(self):
         layout = self.copy_layout(HELLO)
@@ -150,6 +158,145 @@ class VerifyTest(iwtest.ImagewriterTestCase):
             json.dump({"schemaVersion": 2, "manifests": [
                 dict(d, mediaType="application/vnd.oci.image.manifest.v1+json")]}, f)
         self.verify_fails(layout, "layers[0]", 'unsupported layer media type "application/x-unknown"')
+
+    # What `docker load` refuses, verify refuses (issue 12, item 5).
+
+    def raw_layout(self, layer_tar, manifest_extra=None, index_extra=None, oci_layout=True):
+        """A layout written by hand around an uncompressed layer tar."""
+        self.raw_count = getattr(self, "raw_count", 0) + 1
+        layout = self.path("raw-layout-%d" % self.raw_count)
+        os.makedirs(os.path.join(layout, "blobs", "sha256"))
+        layer = dict(self.write_blob(layout, layer_tar), mediaType="application/vnd.oci.image.layer.v1.tar")
+        config = {"architecture": "amd64", "os": "linux",
+                  "rootfs": {"type": "layers", "diff_ids": [layer["digest"]]}}
+        config_d = dict(self.write_blob(layout, json.dumps(config).encode()),
+                        mediaType="application/vnd.oci.image.config.v1+json")
+        manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": config_d, "layers": [layer]}
+        manifest.update(manifest_extra or {})
+        manifest_d = dict(self.write_blob(layout, json.dumps(manifest).encode()),
+                          mediaType="application/vnd.oci.image.manifest.v1+json")
+        index = {"schemaVersion": 2, "manifests": [manifest_d]}
+        index.update(index_extra or {})
+        iwtest.write_json(os.path.join(layout, "index.json"), index)
+        if oci_layout:
+            with open(os.path.join(layout, "oci-layout"), "w") as f:
+                f.write(oci_layout if isinstance(oci_layout, str) else '{"imageLayoutVersion":"1.0.0"}')
+        return layout
+
+    def tar_of(self, *entries):
+        """A ustar tar of (name, type, linkname) entries, files empty."""
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+            for name, kind, link in entries:
+                info = tarfile.TarInfo(name)
+                info.type = kind
+                info.linkname = link
+                tar.addfile(info)
+        return buf.getvalue()
+
+    def test_hand_made_layout_verifies(self):
+        self.verify_ok(self.raw_layout(self.tar_of(("etc/x", tarfile.REGTYPE, ""))))
+
+    def test_layer_entry_escaping_the_root(self):
+        layout = self.raw_layout(self.tar_of(("a/../../etc/passwd", tarfile.REGTYPE, "")))
+        self.verify_fails(layout, 'entry "a/../../etc/passwd" at offset 0 escapes the layer root')
+
+    def test_layer_hard_link_escaping_the_root(self):
+        layout = self.raw_layout(self.tar_of(("x", tarfile.REGTYPE, ""), ("l", tarfile.LNKTYPE, "../../etc/shadow")))
+        self.verify_fails(layout, 'hard link "l" -> "../../etc/shadow"', "points out of the layer root")
+
+    def test_layer_with_bad_header(self):
+        tar = bytearray(self.tar_of(("etc/x", tarfile.REGTYPE, "")))
+        tar[148:156] = b"0000000\0"  # The header checksum.
+        self.verify_fails(self.raw_layout(bytes(tar)), "header checksum mismatch", "offset 0")
+
+    def test_manifest_schema_version(self):
+        self.verify_fails(self.raw_layout(self.tar_of(), manifest_extra={"schemaVersion": 1}),
+                          ".schemaVersion: 1, must be 2")
+        self.verify_fails(self.raw_layout(self.tar_of(), manifest_extra={"schemaVersion": None}),
+                          ".schemaVersion: required, must be 2")
+
+    def test_index_schema_version(self):
+        self.verify_fails(self.raw_layout(self.tar_of(), index_extra={"schemaVersion": 3}),
+                          "index.json.schemaVersion: 3, must be 2")
+        self.verify_fails(self.raw_layout(self.tar_of(), index_extra={"schemaVersion": "2"}),
+                          "index.json.schemaVersion: expected an integer, got a string")
+
+    def test_oci_layout_file_required(self):
+        self.verify_fails(self.raw_layout(self.tar_of(), oci_layout=False), "oci-layout: missing")
+        layout = self.raw_layout(self.tar_of(), oci_layout='{"imageLayoutVersion":"2.0.0"}')
+        self.verify_fails(layout, 'oci-layout.imageLayoutVersion: "2.0.0", must be "1.0.0"')
+        # The same in an oci archive.
+        archive = self.path("no-marker.tar")
+        with tarfile.open(self.archive(HELLO["layout"], "oci")) as src, tarfile.open(archive, "w") as dst:
+            for member in src.getmembers():
+                if member.name != "oci-layout":
+                    dst.addfile(member, src.extractfile(member) if member.isfile() else None)
+        self.verify_fails(archive, "no-marker.tar: oci-layout: missing")
+
+    def rewrite_archive(self, name, add=(), manifest=None):
+        """A copy of HELLO's docker archive with extra entries, or a new manifest.json."""
+        out = self.path(name)
+        with tarfile.open(self.archive(HELLO["layout"])) as src, tarfile.open(out, "w") as dst:
+            for member in src.getmembers():
+                if member.name == "manifest.json" and manifest is not None:
+                    data = json.dumps(manifest(json.load(src.extractfile(member)))).encode()
+                    member.size = len(data)
+                    dst.addfile(member, io.BytesIO(data))
+                else:
+                    dst.addfile(member, src.extractfile(member) if member.isfile() else None)
+            for entry in add:
+                info = tarfile.TarInfo(entry)
+                dst.addfile(info, io.BytesIO(b""))
+        return out
+
+    def test_archive_entry_climbing_out(self):
+        self.verify_fails(self.rewrite_archive("dotdot.tar", add=["blobs/../../evil"]),
+                          'dotdot.tar: archive entry "blobs/../../evil"', "leaves the archive")
+
+    def test_archive_entry_absolute(self):
+        self.verify_fails(self.rewrite_archive("abs.tar", add=["/etc/evil"]),
+                          'archive entry "/etc/evil"', "is absolute")
+
+    def test_docker_manifest_paths_leaving_the_archive(self):
+        def bad_layer(items):
+            items[0]["Layers"][0] = "../" + items[0]["Layers"][0]
+            return items
+
+        def bad_config(items):
+            items[0]["Config"] = "/etc/" + items[0]["Config"]
+            return items
+        self.verify_fails(self.rewrite_archive("layer.tar", manifest=bad_layer),
+                          "manifest.json[0].Layers[0]", "is not a path inside the archive")
+        self.verify_fails(self.rewrite_archive("config.tar", manifest=bad_config),
+                          "manifest.json[0].Config", '"/etc/blobs/sha256/', "is not a path inside the archive")
+        # The same in an extracted docker archive: a directory.
+        directory = self.path("extracted")
+        os.mkdir(directory)
+        with tarfile.open(self.path("layer.tar")) as tar:
+            tar.extractall(directory)
+        self.verify_fails(directory, "manifest.json[0].Layers[0]", "is not a path inside the archive")
+
+    def test_archive_refuses_a_blob_that_does_not_match_its_digest(self):
+        layout = self.copy_layout(HELLO)
+        layer = self.manifest()["layers"][0]
+        path = self.blob(layout, layer["digest"])
+        data = bytearray(iwtest.read(path))
+        data[len(data) // 2] ^= 0xFF
+        with open(path, "wb") as f:
+            f.write(data)
+        out = self.path("out")
+        os.mkdir(out)
+        for fmt in ("docker", "oci"):
+            result = iwtest.run(["archive", "--layout", layout, "--output", os.path.join(out, "a.tar"),
+                                 "--format", fmt])
+            self.assertNotEqual(result.returncode, 0, "archive packed a corrupt blob")
+            lines = result.stderr.strip().split("\n")
+            self.assertEqual(len(lines), 1, result.stderr)
+            self.assertIn("blobs/sha256/%s: content hashes to sha256:" % layer["digest"].split(":")[1], lines[0])
+            self.assertIn("not its digest", lines[0])
+            self.assertEqual(os.listdir(out), [], "archive left output behind")
 
     def test_not_an_image(self):
         empty = self.path("empty")
