@@ -36,6 +36,11 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<FlagSpec>& specs,
       }
       value = args[++i];
     }
+    // An empty value is a script's unset variable: `--output ""` would
+    // otherwise surface as an unnamed file-system error far from the flag.
+    if (spec->kind != FlagSpec::Kind::kBool && value.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("flag --", name, " has an empty value"));
+    }
     std::vector<std::string>& slot = flags.values_[name];
     if (!slot.empty() && spec->kind == FlagSpec::Kind::kValue) {
       return absl::InvalidArgumentError(absl::StrCat("flag --", name, " given twice"));

@@ -2,7 +2,7 @@
 //
 // Accepts --name=value and --name value; a flag declared repeatable may be
 // given many times; a boolean flag takes no value. Unknown flags, missing
-// values and missing required flags are errors that name the flag.
+// or empty values and missing required flags are errors that name the flag.
 #ifndef IMAGEWRITER_CLI_FLAGS_H_
 #define IMAGEWRITER_CLI_FLAGS_H_
 

@@ -1,5 +1,7 @@
 #include "src/cli/request_reader.h"
 
+#include <set>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -18,12 +20,113 @@ absl::Status Prefixed(absl::string_view prefix, const absl::Status& s) {
   return absl::Status(s.code(), absl::StrCat(prefix, ": ", s.message()));
 }
 
+using google::protobuf::FieldDescriptor;
+using MessageType = google::protobuf::Descriptor;
+
+absl::Status CheckMessage(const json::Value& v, const MessageType& type, const std::string& where);
+
+absl::Status Expected(const std::string& where, absl::string_view what, const json::Value& got) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, ": expected ", what, ", got ", json::TypeName(got.type())));
+}
+
+// Every string of a request becomes a file path, a path in a tar, or part of
+// a config or environment, and C cuts each of those at a NUL: "a\u0000b"
+// would name the file "a" while the request says otherwise.
+absl::Status CheckString(const json::Value& v, const std::string& where) {
+  if (!v.is_string()) return Expected(where, "a string", v);
+  if (v.text().find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": contains a NUL character"));
+  }
+  return absl::OkStatus();
+}
+
+// One value of a field (an element, for a repeated field).
+absl::Status CheckScalar(const json::Value& v, const FieldDescriptor& field, const std::string& where) {
+  switch (field.type()) {
+    case FieldDescriptor::TYPE_STRING:
+      return CheckString(v, where);
+    case FieldDescriptor::TYPE_BOOL:
+      return v.type() == json::Value::Type::kBool ? absl::OkStatus() : Expected(where, "true or false", v);
+    case FieldDescriptor::TYPE_INT64: {
+      int64_t n;
+      if (v.type() != json::Value::Type::kNumber) return Expected(where, "an integer", v);
+      if (json::NumberToInt64(v.text(), &n)) return absl::OkStatus();
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": ", v.text(), " is not an integer in the int64 range"));
+    }
+    case FieldDescriptor::TYPE_MESSAGE:
+      return CheckMessage(v, *field.message_type(), where);
+    default:
+      return absl::InternalError(absl::StrCat(where, ": field type not handled by the request check"));
+  }
+}
+
+absl::Status CheckField(const json::Value& v, const FieldDescriptor& field, const std::string& where) {
+  if (v.is_null()) return absl::OkStatus();  // Absent, as protobuf and Go read it.
+  if (field.is_map()) {
+    if (!v.is_object()) return Expected(where, "an object of strings", v);
+    for (const json::Value::Member& m : v.members()) {
+      const std::string key_where = absl::StrCat(where, ".", m.first);
+      absl::Status s = CheckString(json::Value::String(m.first), key_where);
+      if (s.ok()) s = CheckString(m.second, key_where);
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+  if (!field.is_repeated()) return CheckScalar(v, field, where);
+  if (!v.is_array()) return Expected(where, "an array", v);
+  for (size_t i = 0; i < v.items().size(); ++i) {
+    absl::Status s = CheckScalar(v.items()[i], field, absl::StrCat(where, "[", i, "]"));
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// Protobuf's JSON parser is lenient where a request must not be: it takes
+// "yes" for a bool, a lone string for a repeated field, an integer in
+// quotes. So the strict parser's tree is first held to the schema: an object
+// for every message, each member a field (by its proto or JSON name, once),
+// each value of the field's type. Errors name the member by its path from
+// the top (`where`, empty there), e.g. "entries[2].executable: expected
+// true or false, got a string".
+absl::Status CheckMessage(const json::Value& v, const MessageType& type, const std::string& where) {
+  if (!v.is_object()) return Expected(where, "a JSON object", v);
+  std::set<int> seen;
+  for (const json::Value::Member& m : v.members()) {
+    const std::string member_where = where.empty() ? m.first : absl::StrCat(where, ".", m.first);
+    const FieldDescriptor* field = nullptr;
+    for (int i = 0; i < type.field_count() && field == nullptr; ++i) {
+      const FieldDescriptor* f = type.field(i);
+      if (f->name() == m.first || f->json_name() == m.first) field = f;
+    }
+    if (field == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(member_where, ": unknown field of ", type.name()));
+    }
+    if (!seen.insert(field->number()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(member_where, ": field \"", field->name(), "\" given twice"));
+    }
+    absl::Status s = CheckField(m.second, *field, member_where);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 template <typename Message>
 absl::Status ParseRequest(const std::string& path, Message* message) {
   absl::StatusOr<std::string> text = ReadFileToString(path);
   if (!text.ok()) return text.status();
   absl::StatusOr<json::Value> strict = json::Parse(*text, path);
   if (!strict.ok()) return strict.status();
+  if (!strict->is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": invalid request: expected a JSON object, got ",
+                                                   json::TypeName(strict->type())));
+  }
+  absl::Status s = CheckMessage(*strict, *Message::descriptor(), "");
+  if (!s.ok()) return Prefixed(absl::StrCat(path, ": invalid request"), s);
+  // The checked request, converted by protobuf.
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(*text, message, options);
@@ -105,7 +208,9 @@ class Stamper {
 // `created` after stamping: RFC 3339, or decimal seconds ({BUILD_TIMESTAMP}).
 absl::StatusOr<Timestamp> ParseCreated(absl::string_view what, const std::string& text) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
-    return Timestamp::FromSourceDateEpoch(text);
+    absl::StatusOr<Timestamp> t = Timestamp::FromSourceDateEpoch(text);
+    if (!t.ok()) return Prefixed(what, t.status());
+    return t;
   }
   absl::StatusOr<Timestamp> t = Timestamp::Parse(text);
   if (!t.ok()) return Prefixed(what, t.status());
@@ -199,10 +304,16 @@ absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
   }
 
   std::string sde = request.source_date_epoch();
-  if (sde.empty() && source_date_epoch_env != nullptr) sde = source_date_epoch_env;
+  // Errors say where the value came from: the request, or the environment
+  // of the command that read it.
+  std::string sde_where = absl::StrCat(path, ": source_date_epoch");
+  if (sde.empty() && source_date_epoch_env != nullptr) {
+    sde = source_date_epoch_env;
+    sde_where = absl::StrCat(path, " (SOURCE_DATE_EPOCH from the environment)");
+  }
   if (!sde.empty()) {
     absl::StatusOr<Timestamp> t = Timestamp::FromSourceDateEpoch(sde);
-    if (!t.ok()) return t.status();
+    if (!t.ok()) return Prefixed(sde_where, t.status());
     spec.source_date_epoch = *t;
   }
   Stamper stamper;
@@ -333,6 +444,13 @@ absl::StatusOr<std::unique_ptr<FileTree>> ReadLayerFiles(const std::string& path
   if (!request.owner().empty()) {
     s = ParseOwner(request.owner(), &options.uid, &options.gid);
     if (!s.ok()) return Prefixed(path, s);
+    // Linux ids are 32-bit: a larger one cannot be anyone in the image.
+    constexpr uint64_t kMaxId = 0xFFFFFFFF;
+    if (options.uid > kMaxId || options.gid > kMaxId) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": owner \"", request.owner(), "\": ", options.uid > kMaxId ? "uid" : "gid",
+          " above ", kMaxId));
+    }
   }
   if (request.mtime() < 0) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": mtime ", request.mtime(), " is negative"));

@@ -3,8 +3,14 @@
 // the writer's specs.
 //
 // The request is first parsed by the strict JSON parser (UTF-8, duplicate
-// keys), then by protobuf's JSON parser against the schema, so an unknown
-// field or a wrong type is an error naming the field. Errors name the file.
+// keys) and its tree held to the schema: the top level and every message an
+// object, every member a known field given once, every value of its field's
+// type (no "yes" for a bool, no lone string for a list, no quoted number),
+// no NUL in any string. Only then does protobuf's JSON parser, which is
+// lenient about all of these, convert it. Errors name the file and the
+// field ("req.json: invalid request: layers[0].diffIdFile: expected a
+// string, got a number").
+// Owner uid and gid must fit in 32 bits.
 #ifndef IMAGEWRITER_CLI_REQUEST_READER_H_
 #define IMAGEWRITER_CLI_REQUEST_READER_H_
 

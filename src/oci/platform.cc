@@ -26,7 +26,15 @@ absl::StatusOr<Platform> Platform::Parse(absl::string_view text) {
   Platform p;
   p.os = parts[0];
   p.architecture = parts[1];
-  if (parts.size() == 3) p.variant = parts[2];
+  if (parts.size() == 3) {
+    // "linux/amd64/" is a typo, not linux/amd64: containerd's parser
+    // refuses an empty part too.
+    if (parts[2].empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid platform \"", text, "\": the variant after the last '/' is empty"));
+    }
+    p.variant = parts[2];
+  }
   absl::Status status = p.Validate(absl::StrCat("platform \"", text, "\""));
   if (!status.ok()) return status;
   return p;

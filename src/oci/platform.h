@@ -1,7 +1,8 @@
 // Platform: the os/architecture/variant triple of an image.
 //
 // Parse() takes "os/arch" or "os/arch/variant" (e.g. "linux/arm64/v8"); each
-// part is lowercase letters, digits, '_', '.' or '-'. JSON field order is
+// part is lowercase letters, digits, '_', '.' or '-', and none is empty
+// ("linux/amd64/" is refused). JSON field order is
 // Go's ocispec.Platform: architecture, os, os.version, os.features, variant.
 #ifndef IMAGEWRITER_OCI_PLATFORM_H_
 #define IMAGEWRITER_OCI_PLATFORM_H_
