@@ -138,6 +138,14 @@ class HostileRequestsTest(iwtest.ImagewriterTestCase):
         # Its own platform is fine.
         self.ok(self.base_args(layout, "linux/amd64"))
 
+    def test_image_platform_must_be_the_base_configs(self):
+        # What the rules do for oci_image(base = <an oci_image>, architecture = ...).
+        base = self.write("base.json", {"architecture": "amd64", "os": "linux",
+                                        "rootfs": {"type": "layers", "diff_ids": []}})
+        self.image_fails({"baseConfig": base, "platform": "linux/arm64"},
+                         "platform linux/arm64 is not the platform of the base config", base, "linux/amd64")
+        self.ok(self.image_args(self.write("ok.json", {"baseConfig": base, "platform": "linux/amd64"})))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -10,6 +10,7 @@
 #include "src/io/file.h"
 #include "src/json/fields.h"
 #include "src/json/parser.h"
+#include "src/layout/image_reader.h"
 #include "src/oci/media_types.h"
 #include "src/proto/request.pb.h"
 
@@ -253,6 +254,153 @@ absl::Status ReadBaseManifest(const std::string& path, const std::string& config
   return absl::OkStatus();
 }
 
+// A platform asked of an image on a base must be the base's platform, when
+// the base config names one: `FROM --platform` on a single-platform base of
+// another platform fails in Docker too. Otherwise the image would carry the
+// base's binaries under another platform's name.
+absl::Status CheckBasePlatform(const std::string& path, const std::string& config_path,
+                               const json::Value& config, const Platform& want) {
+  std::optional<std::string> os, arch, variant;
+  for (absl::Status s : {json::GetString(config, config_path, "os", &os),
+                         json::GetString(config, config_path, "architecture", &arch),
+                         json::GetString(config, config_path, "variant", &variant)}) {
+    if (!s.ok()) return s;
+  }
+  if (!os || !arch) return absl::OkStatus();  // A base of no declared platform.
+  Platform have;
+  have.os = *os;
+  have.architecture = *arch;
+  have.variant = variant.value_or("");
+  if (PlatformMatches(want, have)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(path, ": platform ", want.ToString(),
+                                                 " is not the platform of the base config ",
+                                                 config_path, ", ", have.ToString()));
+}
+
+// The base config, manifest and descriptor files, if any.
+absl::Status ReadBase(const proto::ImageRequest& request, const std::string& path, ImageSpec* spec) {
+  if (request.base_config().empty()) {
+    if (request.base_manifest().empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(path, ": base_manifest given without base_config"));
+  }
+  absl::StatusOr<std::string> bytes = ReadFileToString(request.base_config());
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<json::Value> config = json::Parse(*bytes, request.base_config());
+  if (!config.ok()) return config.status();
+  absl::Status s = json::RequireObject(*config, request.base_config());
+  if (s.ok() && spec->platform) s = CheckBasePlatform(path, request.base_config(), *config, *spec->platform);
+  if (!s.ok()) return s;
+  spec->base_config = *std::move(config);
+  if (!request.base_manifest().empty()) {
+    s = ReadBaseManifest(request.base_manifest(), *bytes, &spec->base_layers);
+    if (!s.ok()) return s;
+  }
+  if (!request.base_descriptor().empty()) {
+    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(request.base_descriptor());
+    if (!d.ok()) return d.status();
+    spec->base_descriptor = *std::move(d);
+  }
+  return absl::OkStatus();
+}
+
+// source_date_epoch (or the environment's) and created.
+absl::Status ReadTimes(const proto::ImageRequest& request, const std::string& path,
+                       const char* source_date_epoch_env, const Stamper& stamper, ImageSpec* spec) {
+  std::string sde = request.source_date_epoch();
+  // Errors say where the value came from: the request, or the environment
+  // of the command that read it.
+  std::string sde_where = absl::StrCat(path, ": source_date_epoch");
+  if (sde.empty() && source_date_epoch_env != nullptr) {
+    sde = source_date_epoch_env;
+    sde_where = absl::StrCat(path, " (SOURCE_DATE_EPOCH from the environment)");
+  }
+  if (!sde.empty()) {
+    absl::StatusOr<Timestamp> t = Timestamp::FromSourceDateEpoch(sde);
+    if (!t.ok()) return Prefixed(sde_where, t.status());
+    spec->source_date_epoch = *t;
+  }
+  const std::string created = stamper.Apply(request.created());
+  // Unstamped placeholders leave `created` unset, so unstamped builds never
+  // depend on the time of the build.
+  if (!created.empty() && (stamper.enabled() || created.find('{') == std::string::npos)) {
+    absl::StatusOr<Timestamp> t = ParseCreated(absl::StrCat(path, ": created"), created);
+    if (!t.ok()) return t.status();
+    spec->created = *t;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadLayersAndHistory(const proto::ImageRequest& request, const std::string& path,
+                                  ImageSpec* spec) {
+  for (int i = 0; i < request.layers_size(); ++i) {
+    const proto::LayerRef& ref = request.layers(i);
+    const std::string where = absl::StrCat(path, ": layers[", i, "]");
+    if (ref.descriptor_file().empty() || ref.diff_id_file().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": descriptor_file and diff_id_file are required"));
+    }
+    ImageLayer layer;
+    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(ref.descriptor_file());
+    if (!d.ok()) return d.status();
+    layer.descriptor = *std::move(d);
+    absl::StatusOr<Digest> diff_id = ReadDigestFile(ref.diff_id_file());
+    if (!diff_id.ok()) return diff_id.status();
+    layer.diff_id = *diff_id;
+    layer.metadata.created_by = ref.created_by().empty() ? "imagewriter" : ref.created_by();
+    layer.metadata.comment = ref.comment();
+    if (!ref.created().empty()) {
+      absl::StatusOr<Timestamp> t = ParseTime(absl::StrCat(where, ".created"), ref.created());
+      if (!t.ok()) return t.status();
+      layer.metadata.created = *t;
+    }
+    spec->layers.push_back(std::move(layer));
+  }
+  for (int i = 0; i < request.history_size(); ++i) {
+    const proto::HistoryEntry& e = request.history(i);
+    History h;
+    if (!e.created().empty()) {
+      absl::StatusOr<Timestamp> t =
+          ParseTime(absl::StrCat(path, ": history[", i, "].created"), e.created());
+      if (!t.ok()) return t.status();
+      h.created = *t;
+    }
+    h.created_by = e.created_by();
+    h.author = e.author();
+    h.comment = e.comment();
+    h.empty_layer = e.empty_layer();
+    spec->history.push_back(std::move(h));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadFragment(const proto::ImageRequest& request, const Stamper& stamper,
+                          ConfigFragment* f) {
+  if (request.has_entrypoint()) {
+    f->entrypoint = std::vector<std::string>(request.entrypoint().values().begin(),
+                                             request.entrypoint().values().end());
+  }
+  if (request.has_cmd()) {
+    f->cmd = std::vector<std::string>(request.cmd().values().begin(), request.cmd().values().end());
+  }
+  for (const std::string& entry : request.env()) f->env.push_back(stamper.Apply(entry));
+  for (const std::string& file : request.env_files()) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    absl::Status s = ReadKeyValueFile(file, &entries);
+    if (!s.ok()) return s;
+    for (auto& [k, v] : entries) f->env.push_back(absl::StrCat(k, "=", stamper.Apply(v)));
+  }
+  if (request.has_user()) f->user = request.user();
+  if (request.has_workdir()) f->workdir = request.workdir();
+  if (request.has_stop_signal()) f->stop_signal = request.stop_signal();
+  f->labels.insert(request.labels().begin(), request.labels().end());
+  absl::Status s = AddKeyValueFiles(request.label_files(), "label", &f->labels);
+  if (!s.ok()) return s;
+  stamper.ApplyToValues(&f->labels);
+  f->exposed_ports.assign(request.exposed_ports().begin(), request.exposed_ports().end());
+  f->volumes.assign(request.volumes().begin(), request.volumes().end());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ReadKeyValueFile(const std::string& path,
@@ -280,117 +428,19 @@ absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
   absl::Status s = ParseRequest(path, &request);
   if (!s.ok()) return s;
   ImageSpec spec;
-
-  if (!request.base_config().empty()) {
-    absl::StatusOr<std::string> bytes = ReadFileToString(request.base_config());
-    if (!bytes.ok()) return bytes.status();
-    absl::StatusOr<json::Value> config = json::Parse(*bytes, request.base_config());
-    if (!config.ok()) return config.status();
-    s = json::RequireObject(*config, request.base_config());
-    if (!s.ok()) return s;
-    spec.base_config = *std::move(config);
-    if (!request.base_manifest().empty()) {
-      s = ReadBaseManifest(request.base_manifest(), *bytes, &spec.base_layers);
-      if (!s.ok()) return s;
-    }
-    if (!request.base_descriptor().empty()) {
-      absl::StatusOr<Descriptor> d = Descriptor::ReadFile(request.base_descriptor());
-      if (!d.ok()) return d.status();
-      spec.base_descriptor = *std::move(d);
-    }
-  } else if (!request.base_manifest().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": base_manifest given without base_config"));
+  if (!request.platform().empty()) {
+    absl::StatusOr<Platform> p = Platform::Parse(request.platform());
+    if (!p.ok()) return Prefixed(path, p.status());
+    spec.platform = *p;
   }
-
-  std::string sde = request.source_date_epoch();
-  // Errors say where the value came from: the request, or the environment
-  // of the command that read it.
-  std::string sde_where = absl::StrCat(path, ": source_date_epoch");
-  if (sde.empty() && source_date_epoch_env != nullptr) {
-    sde = source_date_epoch_env;
-    sde_where = absl::StrCat(path, " (SOURCE_DATE_EPOCH from the environment)");
-  }
-  if (!sde.empty()) {
-    absl::StatusOr<Timestamp> t = Timestamp::FromSourceDateEpoch(sde);
-    if (!t.ok()) return Prefixed(sde_where, t.status());
-    spec.source_date_epoch = *t;
-  }
+  s = ReadBase(request, path, &spec);
+  if (!s.ok()) return s;
   Stamper stamper;
   s = stamper.Load(request.status_files());
+  if (s.ok()) s = ReadTimes(request, path, source_date_epoch_env, stamper, &spec);
+  if (s.ok()) s = ReadLayersAndHistory(request, path, &spec);
+  if (s.ok()) s = ReadFragment(request, stamper, &spec.fragment);
   if (!s.ok()) return s;
-  const std::string created = stamper.Apply(request.created());
-  // Unstamped placeholders leave `created` unset, so unstamped builds never
-  // depend on the time of the build.
-  if (!created.empty() && (stamper.enabled() || created.find('{') == std::string::npos)) {
-    absl::StatusOr<Timestamp> t = ParseCreated(absl::StrCat(path, ": created"), created);
-    if (!t.ok()) return t.status();
-    spec.created = *t;
-  }
-  for (int i = 0; i < request.layers_size(); ++i) {
-    const proto::LayerRef& ref = request.layers(i);
-    const std::string where = absl::StrCat(path, ": layers[", i, "]");
-    if (ref.descriptor_file().empty() || ref.diff_id_file().empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": descriptor_file and diff_id_file are required"));
-    }
-    ImageLayer layer;
-    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(ref.descriptor_file());
-    if (!d.ok()) return d.status();
-    layer.descriptor = *std::move(d);
-    absl::StatusOr<Digest> diff_id = ReadDigestFile(ref.diff_id_file());
-    if (!diff_id.ok()) return diff_id.status();
-    layer.diff_id = *diff_id;
-    layer.metadata.created_by = ref.created_by().empty() ? "imagewriter" : ref.created_by();
-    layer.metadata.comment = ref.comment();
-    if (!ref.created().empty()) {
-      absl::StatusOr<Timestamp> t = ParseTime(absl::StrCat(where, ".created"), ref.created());
-      if (!t.ok()) return t.status();
-      layer.metadata.created = *t;
-    }
-    spec.layers.push_back(std::move(layer));
-  }
-
-  for (int i = 0; i < request.history_size(); ++i) {
-    const proto::HistoryEntry& e = request.history(i);
-    History h;
-    if (!e.created().empty()) {
-      absl::StatusOr<Timestamp> t =
-          ParseTime(absl::StrCat(path, ": history[", i, "].created"), e.created());
-      if (!t.ok()) return t.status();
-      h.created = *t;
-    }
-    h.created_by = e.created_by();
-    h.author = e.author();
-    h.comment = e.comment();
-    h.empty_layer = e.empty_layer();
-    spec.history.push_back(std::move(h));
-  }
-
-  ConfigFragment& f = spec.fragment;
-  if (request.has_entrypoint()) {
-    f.entrypoint = std::vector<std::string>(request.entrypoint().values().begin(),
-                                            request.entrypoint().values().end());
-  }
-  if (request.has_cmd()) {
-    f.cmd = std::vector<std::string>(request.cmd().values().begin(), request.cmd().values().end());
-  }
-  for (const std::string& entry : request.env()) f.env.push_back(stamper.Apply(entry));
-  for (const std::string& file : request.env_files()) {
-    std::vector<std::pair<std::string, std::string>> entries;
-    s = ReadKeyValueFile(file, &entries);
-    if (!s.ok()) return s;
-    for (auto& [k, v] : entries) f.env.push_back(absl::StrCat(k, "=", stamper.Apply(v)));
-  }
-  if (request.has_user()) f.user = request.user();
-  if (request.has_workdir()) f.workdir = request.workdir();
-  if (request.has_stop_signal()) f.stop_signal = request.stop_signal();
-  f.labels.insert(request.labels().begin(), request.labels().end());
-  s = AddKeyValueFiles(request.label_files(), "label", &f.labels);
-  if (!s.ok()) return s;
-  stamper.ApplyToValues(&f.labels);
-  f.exposed_ports.assign(request.exposed_ports().begin(), request.exposed_ports().end());
-  f.volumes.assign(request.volumes().begin(), request.volumes().end());
 
   spec.annotations.insert(request.annotations().begin(), request.annotations().end());
   s = AddKeyValueFiles(request.annotation_files(), "annotation", &spec.annotations);
@@ -398,12 +448,6 @@ absl::StatusOr<ImageSpec> ReadImageRequest(const std::string& path,
   stamper.ApplyToValues(&spec.annotations);
   for (const auto& [key, value] : spec.annotations) {
     if (key.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": annotation with an empty key"));
-  }
-
-  if (!request.platform().empty()) {
-    absl::StatusOr<Platform> p = Platform::Parse(request.platform());
-    if (!p.ok()) return Prefixed(path, p.status());
-    spec.platform = *p;
   }
   absl::StatusOr<MediaFlavor> flavor = ParseMediaFlavor(request.media_types());
   if (!flavor.ok()) return Prefixed(path, flavor.status());
