@@ -46,6 +46,37 @@ std::string Pax(absl::string_view key, absl::string_view value) {
   return out;
 }
 
+std::string PaxRecords(const std::vector<std::pair<std::string, std::string>>& records, char type) {
+  std::string data;
+  for (const auto& [key, value] : records) {
+    std::string body = absl::StrCat(" ", key, "=", value, "\n");
+    size_t len = body.size() + 1;
+    while (absl::StrCat(len).size() + body.size() != len) ++len;
+    absl::StrAppend(&data, len, body);
+  }
+  std::string out = Header("PaxHeader", data.size(), type) + data;
+  out.append((512 - data.size() % 512) % 512, '\0');
+  return out;
+}
+
+std::string GnuLong(char type, absl::string_view value) {
+  std::string data = absl::StrCat(value, absl::string_view("\0", 1));
+  std::string h = Header("././@LongLink", data.size(), type);
+  memcpy(&h[257], "ustar  \0", 8);
+  std::string out = Rechecksum(h) + data;
+  out.append((512 - data.size() % 512) % 512, '\0');
+  return out;
+}
+
+std::string Rechecksum(std::string h) {
+  memset(&h[148], ' ', 8);
+  unsigned sum = 0;
+  for (unsigned char c : h) sum += c;
+  snprintf(&h[148], 8, "%06o", sum);
+  h[155] = ' ';
+  return h;
+}
+
 std::string End() { return std::string(1024, '\0'); }
 
 }  // namespace testing_tar

@@ -4,6 +4,8 @@
 #define IMAGEWRITER_TAR_TAR_TESTING_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -17,6 +19,13 @@ std::string Header(absl::string_view name, uint64_t size, char type = '0',
 std::string File(absl::string_view name, absl::string_view data);
 // A PAX 'x' extended header carrying the given records, e.g. {"path", ...}.
 std::string Pax(absl::string_view key, absl::string_view value);
+// A PAX header of `type` ('x' or 'g') carrying several records in order.
+std::string PaxRecords(const std::vector<std::pair<std::string, std::string>>& records,
+                       char type = 'x');
+// A GNU long name ('L') or long link ('K') record.
+std::string GnuLong(char type, absl::string_view value);
+// Recomputes a header block's checksum after a test edited its fields.
+std::string Rechecksum(std::string header);
 // The two zero blocks that end an archive.
 std::string End();
 

@@ -1,58 +1,18 @@
 #include "src/tar/timestamp_clamp.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace imagewriter {
 namespace {
 
-constexpr size_t kBlock = 512;
-constexpr uint64_t kMaxPax = 1 << 20;
+using tar_header::kBlock;
 
 uint64_t Padded(uint64_t n) { return (n + kBlock - 1) / kBlock * kBlock; }
 
-bool ParseOctal(const char* field, size_t width, uint64_t* value) {
-  *value = 0;
-  if (static_cast<unsigned char>(field[0]) & 0x80) {  // base-256
-    uint64_t v = static_cast<unsigned char>(field[0]) & 0x3f;
-    for (size_t i = 1; i < width; ++i) v = (v << 8) | static_cast<unsigned char>(field[i]);
-    *value = v;
-    return true;
-  }
-  size_t i = 0;
-  while (i < width && field[i] == ' ') ++i;
-  for (; i < width && field[i] >= '0' && field[i] <= '7'; ++i) *value = (*value << 3) | (field[i] - '0');
-  return true;
-}
-
-bool IsZero(const std::string& b) {
-  return std::all_of(b.begin(), b.end(), [](char c) { return c == '\0'; });
-}
-
-}  // namespace
-
-bool TimestampClamp::ClampField(char* field, size_t width) {
-  uint64_t value;
-  ParseOctal(field, width, &value);
-  if (static_cast<int64_t>(value) <= epoch_ || value == 0) return false;
-  std::string digits(width - 1, '0');
-  uint64_t v = static_cast<uint64_t>(epoch_);
-  for (size_t i = width - 1; i-- > 0;) {
-    digits[i] = static_cast<char>('0' + (v & 7));
-    v >>= 3;
-  }
-  memcpy(field, digits.data(), width - 1);
-  field[width - 1] = '\0';
-  ++clamped_;
-  return true;
-}
-
-void TimestampClamp::FixChecksum(std::string* header) {
+void FixChecksum(std::string* header) {
   memset(&(*header)[148], ' ', 8);
   uint64_t sum = 0;
   for (unsigned char c : *header) sum += c;
@@ -61,69 +21,86 @@ void TimestampClamp::FixChecksum(std::string* header) {
   memcpy(&(*header)[148], digits, 7);  // Six digits and a NUL; byte 155 stays ' '.
 }
 
-absl::Status TimestampClamp::OnHeader() {
-  const char type = block_[156];
-  uint64_t size;
-  ParseOctal(&block_[124], 12, &size);
-  if (type == 'x' || type == 'g') {
-    if (size > kMaxPax) {
-      return absl::DataLossError(absl::StrCat("malformed tar at offset ", offset_,
-                                              ": PAX header of ", size, " bytes is too large"));
-    }
-    pax_header_ = block_;
-    pax_.clear();
-    pax_size_ = size;
-    remaining_ = Padded(size);
-    state_ = remaining_ == 0 ? State::kHeader : State::kPax;
-    return remaining_ == 0 ? OnPax() : absl::OkStatus();
-  }
-  bool changed = ClampField(&block_[136], 12);
-  if (memcmp(&block_[257], "ustar  \0", 8) == 0) {  // Old GNU: atime, ctime.
-    changed |= ClampField(&block_[345], 12);
-    changed |= ClampField(&block_[357], 12);
-  }
-  if (changed) FixChecksum(&block_);
-  if (has_size_override_) size = size_override_;
-  has_size_override_ = false;
-  if (type >= '1' && type <= '6') size = 0;
-  remaining_ = Padded(size);
-  state_ = remaining_ == 0 ? State::kHeader : State::kData;
-  return out_->Append(block_);
+}  // namespace
+
+TimestampClamp::TimestampClamp(int64_t epoch, ByteSink* out) : epoch_(epoch), out_(out) {
+  reader_.set_segment_callback(
+      [this](TarReader::Segment kind, absl::string_view bytes, const tar_header::Header* header) {
+        return OnSegment(kind, bytes, header);
+      });
 }
 
-absl::Status TimestampClamp::OnPax() {
+bool TimestampClamp::ClampField(char* field, size_t width) {
+  int64_t value;
+  // A field Go cannot parse is left alone: for old GNU atime/ctime, Go then
+  // reads those bytes as a name prefix, which a rewrite must not change.
+  if (!tar_header::ParseNumeric(absl::string_view(field, width), &value) || value <= epoch_) {
+    return false;
+  }
+  uint64_t v = static_cast<uint64_t>(epoch_);
+  for (size_t i = width - 1; i-- > 0;) {
+    field[i] = static_cast<char>('0' + (v & 7));
+    v >>= 3;
+  }
+  field[width - 1] = '\0';
+  ++clamped_;
+  return true;
+}
+
+// Later than the epoch: whole seconds above it, or equal with a fraction.
+bool TimestampClamp::ClampPaxTime(absl::string_view value) const {
+  int64_t seconds;
+  if (!tar_header::ParsePaxTime(value, &seconds)) return false;
+  if (seconds != epoch_) return seconds > epoch_;
+  size_t dot = value.find('.');
+  return dot != absl::string_view::npos && value[0] != '-' &&
+         value.find_first_not_of('0', dot + 1) != absl::string_view::npos;
+}
+
+absl::Status TimestampClamp::OnHeader(absl::string_view block, const tar_header::Header& header) {
+  if (header.type == 'x' || header.type == 'g') {
+    holding_pax_ = true;
+    pax_header_ = std::string(block);
+    pax_.clear();
+    return absl::OkStatus();
+  }
+  std::string copy(block);
+  bool changed = ClampField(&copy[136], 12);
+  // Old GNU: atime and ctime, but only when Go reads both as times; if
+  // either fails to parse, Go takes those bytes as the name's prefix.
+  int64_t ignored;
+  auto time_or_empty = [&](size_t at) {
+    return copy[at] == '\0' || tar_header::ParseNumeric(absl::string_view(&copy[at], 12), &ignored);
+  };
+  if (header.format == tar_header::Format::kGnu && time_or_empty(345) && time_or_empty(357)) {
+    if (copy[345] != '\0') changed |= ClampField(&copy[345], 12);
+    if (copy[357] != '\0') changed |= ClampField(&copy[357], 12);
+  }
+  if (changed) FixChecksum(&copy);
+  return out_->Append(copy);
+}
+
+absl::Status TimestampClamp::FlushPax() {
+  if (!holding_pax_) return absl::OkStatus();
+  holding_pax_ = false;
   std::string records;
-  absl::string_view rest = absl::string_view(pax_).substr(0, pax_size_);
   bool changed = false;
+  absl::string_view rest = pax_;
   while (!rest.empty()) {
-    size_t space = rest.find(' ');
-    uint64_t length;
-    if (space == absl::string_view::npos || !absl::SimpleAtoi(rest.substr(0, space), &length) ||
-        length <= space + 1 || length > rest.size()) {
-      return absl::DataLossError(absl::StrCat("malformed PAX record before offset ", offset_));
+    tar_header::PaxRecord record;
+    absl::Status status = tar_header::NextPaxRecord(&rest, &record);
+    if (!status.ok()) return status;  // The reader has refused it already.
+    const bool time = record.key == "mtime" || record.key == "atime" || record.key == "ctime";
+    if (time && ClampPaxTime(record.value)) {
+      const std::string body = absl::StrCat(" ", record.key, "=", epoch_, "\n");
+      size_t len = body.size() + 1;
+      while (absl::StrCat(len).size() + body.size() != len) ++len;
+      absl::StrAppend(&records, len, body);
+      ++clamped_;
+      changed = true;
+    } else {
+      absl::StrAppend(&records, record.raw);
     }
-    absl::string_view record = rest.substr(space + 1, length - space - 2);
-    absl::string_view original = rest.substr(0, length);
-    rest.remove_prefix(length);
-    size_t eq = record.find('=');
-    absl::string_view key = record.substr(0, eq);
-    absl::string_view value = eq == absl::string_view::npos ? "" : record.substr(eq + 1);
-    if (key == "size" && pax_header_[156] == 'x') {
-      has_size_override_ = absl::SimpleAtoi(value, &size_override_);
-    }
-    if (key == "mtime" || key == "atime" || key == "ctime") {
-      double seconds = 0;
-      if (absl::SimpleAtod(value, &seconds) && seconds > static_cast<double>(epoch_)) {
-        const std::string body = absl::StrCat(" ", key, "=", epoch_, "\n");
-        size_t len = body.size() + 1;
-        while (absl::StrCat(len).size() + body.size() != len) ++len;
-        absl::StrAppend(&records, len, body);
-        ++clamped_;
-        changed = true;
-        continue;
-      }
-    }
-    absl::StrAppend(&records, original);
   }
   if (changed) {
     char digits[12];
@@ -131,8 +108,6 @@ absl::Status TimestampClamp::OnPax() {
     memcpy(&pax_header_[124], digits, 11);
     pax_header_[135] = '\0';
     FixChecksum(&pax_header_);
-  } else {
-    records = std::string(pax_.substr(0, pax_size_));
   }
   absl::Status s = out_->Append(pax_header_);
   if (s.ok()) s = out_->Append(records);
@@ -140,61 +115,32 @@ absl::Status TimestampClamp::OnPax() {
   return s;
 }
 
-absl::Status TimestampClamp::Append(absl::string_view data) {
-  while (!data.empty()) {
-    switch (state_) {
-      case State::kEnd:
-        offset_ += data.size();
-        return out_->Append(data);
-      case State::kData: {
-        size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, data.size()));
-        absl::Status s = out_->Append(data.substr(0, take));
-        if (!s.ok()) return s;
-        remaining_ -= take;
-        offset_ += take;
-        data.remove_prefix(take);
-        if (remaining_ == 0) state_ = State::kHeader;
-        break;
-      }
-      case State::kPax: {
-        size_t take = static_cast<size_t>(std::min<uint64_t>(remaining_, data.size()));
-        pax_.append(data.data(), take);
-        remaining_ -= take;
-        offset_ += take;
-        data.remove_prefix(take);
-        if (remaining_ == 0) {
-          state_ = State::kHeader;
-          absl::Status s = OnPax();
-          if (!s.ok()) return s;
-        }
-        break;
-      }
-      case State::kHeader: {
-        size_t take = std::min(kBlock - block_.size(), data.size());
-        block_.append(data.data(), take);
-        data.remove_prefix(take);
-        if (block_.size() < kBlock) break;
-        offset_ += kBlock;
-        absl::Status s;
-        if (IsZero(block_)) {
-          state_ = State::kEnd;
-          s = out_->Append(block_);
-        } else {
-          s = OnHeader();
-        }
-        block_.clear();
-        if (!s.ok()) return s;
-        break;
-      }
-    }
+absl::Status TimestampClamp::OnSegment(TarReader::Segment kind, absl::string_view bytes,
+                                       const tar_header::Header* header) {
+  using Segment = TarReader::Segment;
+  if (kind == Segment::kRecord) {
+    if (holding_pax_) pax_.append(bytes.data(), bytes.size());
+    else return out_->Append(bytes);  // 'L'/'K' records pass as they are.
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  if (kind == Segment::kPadding && (holding_pax_ || record_padding_)) {
+    // FlushPax writes the padding its (maybe re-sized) records need.
+    record_padding_ = true;
+    return FlushPax();
+  }
+  record_padding_ = false;
+  absl::Status status = FlushPax();
+  if (!status.ok()) return status;
+  if (kind == Segment::kHeader) return OnHeader(bytes, *header);
+  return out_->Append(bytes);
 }
 
+absl::Status TimestampClamp::Append(absl::string_view data) { return reader_.Append(data); }
+
 absl::Status TimestampClamp::Finish() {
-  // Pass on a partial block as it is: the tar validator behind reports it.
-  if (!block_.empty()) return out_->Append(block_);
-  return absl::OkStatus();
+  absl::Status status = reader_.Finish();
+  if (!status.ok()) return status;
+  return FlushPax();
 }
 
 }  // namespace imagewriter

@@ -1,10 +1,12 @@
 #include "src/tar/timestamp_clamp.h"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "src/tar/tar_reader.h"
+#include "src/tar/tar_testing.h"
 #include "src/tar/tar_writer.h"
 
 namespace imagewriter {
@@ -94,6 +96,48 @@ TEST(TimestampClampTest, ClampsPaxTimes) {
   TarReader reader;
   ASSERT_TRUE(reader.Append(result).ok());
   EXPECT_TRUE(reader.Finish().ok());
+}
+
+// A header with a bad checksum is refused before any rewrite: the clamp
+// must not "repair" it with the checksum it computes for the new mtime.
+TEST(TimestampClampTest, RefusesABadChecksumInsteadOfRepairingIt) {
+  std::string tar = MakeTar({{"good", 100}, {"future", 2000000000}});
+  tar[512 + 512 + 1] ^= 1;  // The second header's name; its checksum no longer holds.
+  StringSink out;
+  TimestampClamp clamp(1000, &out);
+  absl::Status s = clamp.Append(tar);
+  if (s.ok()) s = clamp.Finish();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("malformed tar at offset 1024: header checksum mismatch"), std::string::npos) << s;
+  EXPECT_EQ(clamp.clamped(), 0u);
+}
+
+TEST(TimestampClampTest, RefusesWhatTheReaderRefuses) {
+  const std::string h = MakeTar({{"x", 2000000000}}).substr(0, 1024);
+  const std::string bad_pax = std::string(testing_tar::Rechecksum([] {
+                                std::string p(512, '\0');
+                                memcpy(&p[0], "PaxHeader", 9);
+                                memcpy(&p[100], "0000644\0" "0000000\0" "0000000\0" "00000000012\0"
+                                                "00000000000\0", 44);
+                                p[156] = 'x';
+                                memcpy(&p[257], "ustar\0" "00", 8);
+                                return p;
+                              }())) + "99 mtime=5\n" + std::string(502, '\0');
+  const struct {
+    std::string tar;
+    const char* error;
+  } cases[] = {
+      {h + std::string(512, '\0') + h + std::string(1024, '\0'), "offset 1536: a non-zero block after a zero block"},
+      {bad_pax + h + std::string(1024, '\0'), "offset 0: PAX record: bad length prefix"},
+  };
+  for (const auto& c : cases) {
+    StringSink out;
+    TimestampClamp clamp(1000, &out);
+    absl::Status s = clamp.Append(c.tar);
+    if (s.ok()) s = clamp.Finish();
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(c.error), std::string::npos) << s;
+  }
 }
 
 }  // namespace
