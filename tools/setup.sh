@@ -13,7 +13,7 @@ packages=(
   android-libboringssl-dev zlib1g-dev libzstd-dev libdeflate-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # Tests and end-to-end checks.
-  python3 python-is-python3 curl jq bc time gzip zstd pigz libdeflate-tools openssl skopeo umoci runc podman docker-registry
+  python3 python-is-python3 curl jq bc time gzip zstd pigz libdeflate-tools openssl skopeo umoci runc podman docker-registry golang-go
   # Remote cache (nginx WebDAV) and remote execution (Bazel's RemoteWorker,
   # compiled from its sources with javac), both on 127.0.0.1; an empty root.
   nginx bazel-bootstrap-source default-jdk-headless util-linux
