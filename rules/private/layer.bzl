@@ -24,7 +24,8 @@ def layer_action(
         comment = "",
         rewrite_timestamp = -1,
         files_spec = None,
-        file_inputs = []):
+        file_inputs = [],
+        allow_writes_through_symlinks = False):
     """Runs `imagewriter layer` once on `src` (or on `files_spec`); returns its OciLayerInfo.
 
     One streaming pass writes the blob, its descriptor and the diffID.
@@ -44,6 +45,8 @@ def layer_action(
         what = src.short_path
     if rewrite_timestamp >= 0:
         args.add("--rewrite-timestamp", str(rewrite_timestamp))
+    if allow_writes_through_symlinks:
+        args.add("--allow-writes-through-symlinks")
     args.add("--output", blob)
     args.add("--descriptor-out", descriptor)
     args.add("--diff-id-out", diff_id)
@@ -202,6 +205,7 @@ def _oci_layer_impl(ctx):
         ctx.attr.rewrite_timestamp,
         spec,
         file_inputs,
+        ctx.attr.allow_writes_through_symlinks,
     )
     return [
         info,
@@ -244,6 +248,7 @@ and `<name>.diff_id`.""",
         "mtime": attr.int(default = -1, doc = "mtime of every entry; -1: --define=SOURCE_DATE_EPOCH, else 0."),
         "include_runfiles": attr.bool(doc = "Also place each executable's runfiles tree at <path>.runfiles/, so it runs in the container."),
         "hardlinks": attr.bool(doc = "Store a file placed at several paths once, as hard links."),
+        "allow_writes_through_symlinks": attr.bool(doc = "For `tar`: accept an entry under a symlink of the same tar that points out of the root (`lib -> /etc`, then `lib/passwd`). Refused by default: an extractor that follows the link on the host writes outside the root."),
         "rewrite_timestamp": attr.int(default = -1, doc = "For `tar`: clamp every time in it to this epoch (BuildKit's rewrite-timestamp); -1 = off."),
         "compression": attr.string(
             default = "gzip",

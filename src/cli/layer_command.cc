@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
@@ -35,6 +36,8 @@ const std::vector<FlagSpec>& Specs() {
        "refuse an uncompressed tar over this many bytes (default 256 GiB; 0: no limit)"},
       {"max-ratio", FlagSpec::Kind::kValue, false,
        "refuse a decompression ratio over this, past 64 MiB (default 100000; 0: no limit)"},
+      {"allow-writes-through-symlinks", FlagSpec::Kind::kBool, false,
+       "accept entries under a symlink of the layer that points out of the root (lib -> /etc, then lib/x)"},
   };
   return *specs;
 }
@@ -77,6 +80,7 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
         absl::StrCat("--level \"", flags->Get("level"), "\" is not an integer"));
   }
   options.force_recompress = flags->GetBool("force-recompress");
+  options.allow_writes_through_symlinks = flags->GetBool("allow-writes-through-symlinks");
   options.threads = DefaultThreads();
   if (flags->Has("threads") &&
       (!absl::SimpleAtoi(flags->Get("threads"), &options.threads) || options.threads < 1 ||
@@ -97,6 +101,10 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
     }
   }
   absl::StatusOr<LayerResult> result = WriteLayer(options);
+  if (!result.ok() && absl::StrContains(result.status().message(), "is written through symlink")) {
+    return absl::Status(result.status().code(),
+                        absl::StrCat(result.status().message(), " (--allow-writes-through-symlinks accepts it)"));
+  }
   if (!result.ok()) return result.status();
   for (const std::string& warning : result->warnings) {
     fprintf(stderr, "imagewriter layer: warning: %s: %s\n", options.input_path.c_str(), warning.c_str());

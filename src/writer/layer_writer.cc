@@ -96,7 +96,7 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   // Tar side: the uncompressed layer is validated and hashed for the diffID,
   // and, unless the input bytes pass through, encoded into the blob.
   Sha256Sink diff_hash;
-  PathSafety safety;
+  PathSafety safety(options.allow_writes_through_symlinks);
   TarReader tar = options.tree != nullptr
                       ? TarReader()
                       : TarReader([&safety](const TarEntry& e) { return safety.Check(e); });

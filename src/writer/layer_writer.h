@@ -44,6 +44,9 @@ struct LayerOptions {
   // bytes read so far. 0 turns a limit off.
   uint64_t max_uncompressed_bytes = 256ULL << 30;
   uint64_t max_ratio = 100000;
+  // Accept entries written through a symlink of the same layer that points
+  // out of the root (`lib -> /etc`, then `lib/passwd`); see PathSafety.
+  bool allow_writes_through_symlinks = false;
 };
 
 struct LayerResult {
