@@ -62,6 +62,17 @@ digests() {
     | while read -r f; do printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"; done)
 }
 
+# Passes when copy $1's digests equal the first build's; $2 says how it was built.
+same_digests() {
+  digests "$1" >"$work/digests.$1"
+  if [[ -s "$work/digests.$1" ]] && cmp -s "$work/digests.first" "$work/digests.$1"; then
+    pass "every digest $2 equals the first build's ($(wc -l <"$work/digests.$1") files)"
+  else
+    diff "$work/digests.first" "$work/digests.$1" | head
+    fail "digests $2 differ from the first build's"
+  fi
+}
+
 # Spawns of an execution log (Bazel 4 writes a stream of JSON objects):
 # prints "mnemonic runner remoteCacheHit" per spawn.
 spawns() {
@@ -109,13 +120,7 @@ else
   tail -30 "$log"
   fail "build the examples again from another path"
 fi
-digests second >"$work/digests.second"
-if [[ -s "$work/digests.first" ]] && cmp -s "$work/digests.first" "$work/digests.second"; then
-  pass "every digest from the other path equals the first build's ($(wc -l <"$work/digests.first") files)"
-else
-  diff "$work/digests.first" "$work/digests.second" | head
-  fail "digests from the other path differ from the first build's"
-fi
+same_digests second "from the other path"
 
 # --- 2. --remote_download_minimal -------------------------------------------
 # The layer blobs of //examples/hello:image are CAS entries under their own
@@ -206,13 +211,7 @@ else
   tail -30 "$log"
   fail "build the examples with remote execution"
 fi
-digests remote >"$work/digests.remote"
-if [[ -s "$work/digests.remote" ]] && cmp -s "$work/digests.first" "$work/digests.remote"; then
-  pass "every digest built remotely equals the local build's ($(wc -l <"$work/digests.remote") files)"
-else
-  diff "$work/digests.first" "$work/digests.remote" | head
-  fail "digests built remotely differ from the local build's"
-fi
+same_digests remote "built remotely"
 
 echo "remote: ${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]
