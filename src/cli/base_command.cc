@@ -3,6 +3,7 @@
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
 #include "src/digest/digest.h"
+#include "src/io/file.h"
 #include "src/json/writer.h"
 #include "src/layout/blob_source.h"
 #include "src/layout/image_reader.h"
@@ -42,6 +43,9 @@ absl::Status RunBase(const std::vector<std::string>& args) {
     if (!p.ok()) return p.status();
     platform = *p;
   }
+  // A layout or an archive, read by offset: never a pipe or a device.
+  absl::Status kind = RequireFileOrDirectory(flags->Get("source"));
+  if (!kind.ok()) return kind;
   absl::StatusOr<std::unique_ptr<BlobSource>> source = OpenBlobSource(flags->Get("source"));
   if (!source.ok()) return source.status();
   absl::StatusOr<std::vector<Descriptor>> roots = ReadLayoutIndex(**source);

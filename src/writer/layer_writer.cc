@@ -67,10 +67,13 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
     if (!opened.ok()) return opened.status();
     input.emplace(*std::move(opened));
     buffer.resize(kReadChunk);
-    absl::StatusOr<size_t> first = input->Read(buffer.data(), buffer.size());
-    if (!first.ok()) return first.status();
-    got = *first;
-    // A short first read is fine for detection: 4 bytes decide it.
+    // 4 bytes decide the compression; a pipe may deliver fewer at a time.
+    while (got < 4) {
+      absl::StatusOr<size_t> read = input->Read(buffer.data() + got, buffer.size() - got);
+      if (!read.ok()) return read.status();
+      if (*read == 0) break;  // The whole input is shorter.
+      got += *read;
+    }
     input_compression = DetectCompression(absl::string_view(buffer.data(), got));
   }
   const bool pass_through = options.tree == nullptr && input_compression == options.compression &&
@@ -83,14 +86,18 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   // A passthrough blob is the input's bytes, copied by the kernel (or
   // reflinked) on a second thread while this one decodes and hashes; an
   // uncompressed passthrough's blob digest is its diffID: one hash, not two.
+  // A pipe (stdin, a FIFO) has no offsets to copy from, and a second
+  // reader would take bytes from this one: a passthrough from a pipe writes
+  // the bytes this thread reads into the blob as it goes.
   const bool same_bytes = pass_through && input_compression == Compression::kNone;
+  const bool kernel_copy = pass_through && input->regular();
   std::future<absl::StatusOr<uint64_t>> copy;  // Joined before `blob` goes.
-  if (pass_through) {
+  if (kernel_copy) {
     copy = std::async(std::launch::async, [&blob, &input] { return blob->CopyFrom(*input); });
   }
   Sha256Sink blob_hash;
   std::vector<ByteSink*> blob_sinks;
-  if (!pass_through) blob_sinks.push_back(&*blob);
+  if (!kernel_copy) blob_sinks.push_back(&*blob);
   if (!same_bytes) blob_sinks.push_back(&blob_hash);
   TeeSink blob_out(blob_sinks);
   // Tar side: the uncompressed layer is validated and hashed for the diffID,
