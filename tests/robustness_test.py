@@ -3,13 +3,17 @@
 - A 1 GiB all-zero layer goes through under a 128 MiB address-space limit:
   memory does not grow with the layer.
 - 10,000 tiny layers go through `image`.
-- A layer command killed mid-write leaves nothing under the output's name.
+- A layer command killed while it writes a gzip blob leaves nothing under
+  any of its outputs' names.
 """
+import errno
 import json
 import os
+import random
 import resource
 import signal
 import subprocess
+import tarfile
 import time
 import unittest
 
@@ -53,24 +57,57 @@ class RobustnessTest(iwtest.ImagewriterTestCase):
         self.assertEqual(len(config["history"]), 10000)
 
     def test_killed_mid_write_leaves_no_output(self):
+        # The gzip (recompressing) path, killed while its blob grows: a tar
+        # whose one entry claims 64 MiB arrives through a FIFO, incompressible
+        # bytes first, then the writer stalls.
         fifo = self.path("input.fifo")
         os.mkfifo(fifo)
-        blob = self.path("blob")
-        proc = subprocess.Popen([iwtest.BINARY, "layer", "--input", fifo, "--output", blob,
-                                 "--compression", "none"], stderr=subprocess.PIPE)
-        with open(fifo, "wb") as writer:
-            header = iwtest.read(os.path.join(iwtest.TESTDATA, "layers/hello.tar"))
-            writer.write(header[:4096])
+        finals = [self.path(n) for n in ("blob", "desc.json", "diffid")]
+        proc = subprocess.Popen([iwtest.BINARY, "layer", "--input", fifo, "--output", finals[0],
+                                 "--descriptor-out", finals[1], "--diff-id-out", finals[2],
+                                 "--compression", "gzip", "--threads", "1"],
+                                stderr=subprocess.PIPE)
+        header = tarfile.TarInfo("big.bin")
+        header.size = 64 << 20
+        with self.open_fifo_for_writing(fifo, proc) as writer:
+            writer.write(header.tobuf(format=tarfile.USTAR_FORMAT))
+            writer.write(random.Random(0).randbytes(8 << 20))
             writer.flush()
-            time.sleep(0.5)  # The command is now mid-stream, blocked on the pipe.
+            # Mid-write: the blob's temporary holds compressed blocks.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not self.temporary_bytes("blob"):
+                time.sleep(0.05)
+            self.assertGreater(self.temporary_bytes("blob"), 0, "the blob was never being written")
+            self.assertIsNone(proc.poll(), "the command ended before it was killed")
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         self.assertEqual(proc.returncode, -signal.SIGKILL)
-        self.assertFalse(os.path.exists(blob), "a partial blob was left under the final name")
+        for final in finals:
+            self.assertFalse(os.path.exists(final), "a partial output was left under " + final)
         # Only the temporary (which a later run never mistakes for output) remains.
-        leftovers = [n for n in os.listdir(self.dir) if n.startswith("blob")]
+        leftovers = [n for n in os.listdir(self.dir) if n != "input.fifo"]
         self.assertTrue(all(".tmp-" in n for n in leftovers), leftovers)
 
+    def open_fifo_for_writing(self, fifo, proc):
+        """Opens `fifo` once `proc` has it open for reading; never blocks on
+        a command that failed before opening it."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as e:
+                if e.errno != errno.ENXIO or proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    self.fail("the command did not open its input: %s" % proc.communicate()[1].decode())
+                time.sleep(0.05)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "wb")
+
+    def temporary_bytes(self, name):
+        """Bytes in the temporaries of output `name` so far."""
+        return sum(os.path.getsize(self.path(n)) for n in os.listdir(self.dir)
+                   if n.startswith(name + ".tmp-"))
 
 if __name__ == "__main__":
     unittest.main()

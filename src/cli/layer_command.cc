@@ -110,9 +110,11 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
     fprintf(stderr, "imagewriter layer: warning: %s: %s\n", options.input_path.c_str(), warning.c_str());
   }
 
+  // The blob is in place already; the descriptor, which refers to it, is
+  // renamed last (see OutputSet).
   OutputSet outputs;
-  outputs.Add(flags->Get("descriptor-out"), json::Indent(result->descriptor.ToJson()));
   outputs.Add(flags->Get("diff-id-out"), result->diff_id.ToString());
+  outputs.Add(flags->Get("descriptor-out"), json::Indent(result->descriptor.ToJson()));
   absl::Status s = outputs.CommitAll();
   if (!s.ok()) unlink(options.blob_path.c_str());
   return s;
