@@ -1,10 +1,11 @@
 #include "src/compress/compression.h"
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-
 #include "src/compress/gzip.h"
 #include "src/compress/parallel_gzip.h"
 #include "src/compress/zstd.h"
