@@ -16,7 +16,8 @@
 // zstd -d applies unless told otherwise) are refused. Every call consumes
 // input or produces output, or fails. Output runs at up to 32768 times the
 // input (an RLE block: 4 bytes for 128 KiB), so time is bounded by what the
-// consumer accepts (the layer writer's --max-size), not by the input.
+// consumer accepts (the layer writer's max_uncompressed_bytes), not by the
+// input.
 #ifndef IMAGEWRITER_COMPRESS_ZSTD_H_
 #define IMAGEWRITER_COMPRESS_ZSTD_H_
 
