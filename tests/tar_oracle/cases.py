@@ -126,6 +126,22 @@ def _cases():
     c["unknown_type"] = entry("u", b"data", type=b"Z") + end()
     c["extension_negative_size"] = header("PaxHeader", type=b"x", size=base256(-1, 12)) + f + end()
     c["long_name_bad_checksum"] = header("././@LongLink", size=4, type=b"L", chksum=1) + pad(b"abc\x00") + f + end()
+    # Times later than oracle_test's EPOCH, for TimestampClamp: Go must read
+    # its output as the same entries with the times clamped.
+    late = 2000000000
+    c["late_header_mtimes"] = (entry("a", b"x", mtime=late) + entry("b", mtime=base256(1 << 40, 12)) +
+                               gnu_long(b"L", "long") + entry("c", mtime=late) + end())
+    c["late_pax_times"] = (pax([("mtime", "2000000000.5"), ("atime", "1999999999"), ("ctime", "3000000000")]) +
+                           entry("p", b"data", mtime=late) + pax([("mtime", "1000000000.25")]) + entry("q") +
+                           pax([("mtime", "%d" % late)], type=b"g") + entry("r") + end())
+    # Records of 513 bytes that shrink below one block when clamped.
+    filler = 513 - len(record("mtime", "2000000000")) - len(record("comment", ""))
+    c["late_pax_shrinks_a_block"] = (pax([("comment", "c" * filler), ("mtime", "2000000000")]) +
+                                     entry("s", b"data") + end())
+    c["late_gnu_times"] = entry("g", magic=GNU, fields={345: octal(late, 12), 357: octal(late, 12)}, mtime=late) + end()
+    # Go reads atime..prefix as a name prefix when ctime does not parse: a
+    # clamp that rewrote the atime would rename the entry.
+    c["late_gnu_atime_bad_ctime"] = entry("n", magic=GNU, fields={345: octal(late, 12), 357: b"zz\x00"}) + end()
     return c
 
 

@@ -1,12 +1,19 @@
 // tarlist_cc lists a tar as imagewriter's TarReader reads it, in the format
 // of tarlist.go (Go's archive/tar), so the two can be compared line by line:
 // one "entry ..." line per entry, then "end" or "error <message>".
+//
+// `tarlist_cc --rewrite-timestamp EPOCH IN OUT` instead writes IN through
+// TimestampClamp to OUT (or prints "error <message>"), so that Go can read
+// what --rewrite-timestamp writes.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/io/byte_sink.h"
 #include "src/tar/tar_reader.h"
+#include "src/tar/timestamp_clamp.h"
 
 namespace {
 
@@ -19,16 +26,51 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
+class FileSink : public imagewriter::ByteSink {
+ public:
+  explicit FileSink(FILE* f) : f_(f) {}
+  absl::Status Append(absl::string_view data) override {
+    return fwrite(data.data(), 1, data.size(), f_) == data.size() ? absl::OkStatus()
+                                                                  : absl::DataLossError("write failed");
+  }
+  absl::Status Finish() override { return absl::OkStatus(); }
+
+ private:
+  FILE* f_;
+};
+
+// Feeds the file at `path` to `sink` in small reads: the answer must not
+// depend on the chunking.
+absl::Status Feed(const char* path, imagewriter::ByteSink* sink) {
+  FILE* f = fopen(path, "rb");
+  if (f == nullptr) return absl::NotFoundError(path);
+  char buffer[4096];
+  absl::Status status;
+  size_t got;
+  while (status.ok() && (got = fread(buffer, 1, sizeof(buffer), f)) > 0) {
+    status = sink->Append(absl::string_view(buffer, got));
+  }
+  fclose(f);
+  return status.ok() ? sink->Finish() : status;
+}
+
+int Rewrite(const char* epoch, const char* in, const char* out) {
+  FILE* f = fopen(out, "wb");
+  if (f == nullptr) return 2;
+  FileSink sink(f);
+  imagewriter::TimestampClamp clamp(atoll(epoch), &sink);
+  absl::Status status = Feed(in, &clamp);
+  fclose(f);
+  if (!status.ok()) printf("error %s\n", std::string(status.message()).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--rewrite-timestamp") return Rewrite(argv[2], argv[3], argv[4]);
   if (argc != 2) {
-    fprintf(stderr, "usage: tarlist_cc FILE\n");
-    return 2;
-  }
-  FILE* f = fopen(argv[1], "rb");
-  if (f == nullptr) {
-    perror(argv[1]);
+    fprintf(stderr, "usage: tarlist_cc FILE | tarlist_cc --rewrite-timestamp EPOCH IN OUT\n");
     return 2;
   }
   imagewriter::TarReader reader([](const imagewriter::TarEntry& e) {
@@ -39,15 +81,7 @@ int main(int argc, char** argv) {
            static_cast<long long>(e.mtime));
     return absl::OkStatus();
   });
-  char buffer[4096];
-  absl::Status status;
-  size_t got;
-  // Small reads: the reader must give the same answer in any chunking.
-  while (status.ok() && (got = fread(buffer, 1, sizeof(buffer), f)) > 0) {
-    status = reader.Append(absl::string_view(buffer, got));
-  }
-  fclose(f);
-  if (status.ok()) status = reader.Finish();
+  absl::Status status = Feed(argv[1], &reader);
   if (status.ok()) printf("end\n");
   else printf("error %s\n", std::string(status.message()).c_str());
   return 0;
