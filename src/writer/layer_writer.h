@@ -59,10 +59,13 @@ struct LayerResult {
   std::vector<std::string> warnings;
 };
 
-// Path safety: an entry (or hard-link target) whose ".." components climb
-// out of the layer's root is refused; absolute paths and symlinks pointing
-// out of the root are allowed (runtimes resolve them inside the root) but
-// reported as warnings. Nothing is ever extracted to the host.
+// Path safety (src/tar/path_safety.h), on the tar as Go's archive/tar reads
+// it (src/tar/tar_reader.h): an entry (or hard-link target) whose ".."
+// components climb out of the layer's root is refused, and so, unless
+// allow_writes_through_symlinks, is an entry under a symlink of the same
+// layer that points out of the root; absolute paths and symlinks pointing
+// out of the root are themselves allowed (runtimes resolve them inside the
+// root) but reported as warnings. Nothing is ever extracted to the host.
 //
 // Errors name the input path and the offset of the problem. On error no
 // file exists at blob_path.
