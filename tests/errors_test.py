@@ -68,9 +68,9 @@ class ErrorsTest(iwtest.ImagewriterTestCase):
         src = os.path.join(BAD, "bomb.tar.gz")
         blob = os.path.join(self.out, "blob")
         self.assert_fails(["layer", "--input", src, "--output", blob, "--max-ratio", "500"],
-                          "decompression guard", "ratio over 500 (--max-ratio)")
+                          "decompression guard", "ratio over 500 (limits: --max-size, --max-ratio)")
         self.assert_fails(["layer", "--input", src, "--output", blob, "--max-size", "1048576"],
-                          "decompression guard: the uncompressed tar exceeds 1048576 bytes (--max-size)")
+                          "decompression guard: the uncompressed tar exceeds 1048576 bytes (limits: --max-size, --max-ratio)")
 
     def test_suspicious_paths_are_warnings(self):
         src = os.path.join(iwtest.TESTDATA, "layers/suspicious_paths.tar")

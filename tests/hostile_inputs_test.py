@@ -78,6 +78,40 @@ class HostileInputsTest(iwtest.ImagewriterTestCase):
         self.assertEqual(os.listdir(self.out), [], "outputs left behind after a failure")
 
     # Item: bounded time and memory.
+    def write_layout(self, layer_blob, media_type="application/vnd.oci.image.layer.v1.tar+zstd"):
+        """An OCI layout with one layer, for verify."""
+        layout = self.path("layout")
+        blobs = os.path.join(layout, "blobs", "sha256")
+        os.makedirs(blobs)
+
+        def put(data):
+            with open(os.path.join(blobs, hashlib.sha256(data).hexdigest()), "wb") as f:
+                f.write(data)
+            return {"digest": sha256(data), "size": len(data)}
+
+        config = json.dumps({"architecture": "amd64", "os": "linux",
+                             "rootfs": {"type": "layers", "diff_ids": [sha256(b"x")]}}).encode()
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                               "config": dict(put(config), mediaType="application/vnd.oci.image.config.v1+json"),
+                               "layers": [dict(put(layer_blob), mediaType=media_type)]}).encode()
+        index = {"schemaVersion": 2, "manifests": [
+            dict(put(manifest), mediaType="application/vnd.oci.image.manifest.v1+json")]}
+        with open(os.path.join(layout, "index.json"), "w") as f:
+            json.dump(index, f)
+        with open(os.path.join(layout, "oci-layout"), "w") as f:
+            f.write('{"imageLayoutVersion": "1.0.0"}')
+        return layout
+
+    def test_verify_bounds_a_zstd_rle_bomb_layer(self):
+        # 256 KiB that decode to 8 GiB: at 32768:1 no ratio limit fires, so
+        # the byte limit must, in verify as in layer.
+        layout = self.write_layout(zstd_rle_frame(64 << 10))
+        proc, took = self.run_tool(["verify", "--max-size", str(64 << 20), layout], timeout=60)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("decompression guard: the uncompressed tar exceeds 67108864 bytes (limit: --max-size)",
+                      proc.stderr.decode())
+        self.assertLess(took, 30)
+
 
     def test_zstd_rle_bomb_stops_at_max_size(self):
         bomb = self.path("bomb.tar.zst")

@@ -105,6 +105,11 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
     return absl::Status(result.status().code(),
                         absl::StrCat(result.status().message(), " (--allow-writes-through-symlinks accepts it)"));
   }
+  if (absl::IsResourceExhausted(result.status()) &&
+      absl::StrContains(result.status().message(), "decompression guard: ")) {
+    return absl::Status(result.status().code(),
+                        absl::StrCat(result.status().message(), " (limits: --max-size, --max-ratio)"));
+  }
   if (!result.ok()) return result.status();
   for (const std::string& warning : result->warnings) {
     fprintf(stderr, "imagewriter layer: warning: %s: %s\n", options.input_path.c_str(), warning.c_str());

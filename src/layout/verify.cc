@@ -36,7 +36,7 @@ class FirstBytes : public ByteSink {
 
 class Verifier {
  public:
-  explicit Verifier(const BlobSource& source) : source_(source) {}
+  Verifier(const BlobSource& source, DecompressionLimits limits) : source_(source), limits_(limits) {}
 
   absl::Status VerifyLayout() {
     absl::Status layout = CheckLayoutFile(source_);
@@ -220,8 +220,10 @@ class Verifier {
     });
     Sha256Sink diff_hash;
     TeeSink uncompressed({&tar, &diff_hash});
-    std::unique_ptr<ByteSink> decoder = NewDecoder(actual, &uncompressed);
-    TeeSink raw({blob_hash, decoder.get()});
+    CountingSink compressed;
+    DecompressionGuard guard(limits_, &compressed, &uncompressed);
+    std::unique_ptr<ByteSink> decoder = NewDecoder(actual, &guard);
+    TeeSink raw({blob_hash, &compressed, decoder.get()});
     absl::Status s = source_.Stream(name, &raw);
     if (s.ok()) s = decoder->Finish();
     if (s.ok()) s = uncompressed.Finish();
@@ -330,6 +332,7 @@ class Verifier {
   }
 
   const BlobSource& source_;
+  const DecompressionLimits limits_;
   VerifyReport report_;
   std::set<std::string> verified_;
   std::set<std::string> in_progress_;
@@ -337,10 +340,10 @@ class Verifier {
 
 }  // namespace
 
-absl::StatusOr<VerifyReport> Verify(const std::string& path) {
+absl::StatusOr<VerifyReport> Verify(const std::string& path, DecompressionLimits limits) {
   absl::StatusOr<std::unique_ptr<BlobSource>> source = OpenBlobSource(path);
   if (!source.ok()) return source.status();
-  Verifier verifier(**source);
+  Verifier verifier(**source, limits);
   const bool has_index = (*source)->Has("index.json");
   const bool has_docker = (*source)->Has("manifest.json");
   if (!has_index && !has_docker) {

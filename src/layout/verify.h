@@ -22,6 +22,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "src/compress/decompression_guard.h"
 
 namespace imagewriter {
 
@@ -32,7 +33,9 @@ struct VerifyReport {
   uint64_t bytes = 0;
 };
 
-absl::StatusOr<VerifyReport> Verify(const std::string& path);
+// Every layer's decompression is bounded by `limits` (a zstd stream of RLE
+// blocks decodes at 32768:1, so the byte limit is what bounds its time).
+absl::StatusOr<VerifyReport> Verify(const std::string& path, DecompressionLimits limits = {});
 
 }  // namespace imagewriter
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/compress/decompression_guard.h"
 #include "src/digest/sha256_sink.h"
 #include "src/io/file.h"
 #include "src/oci/media_types.h"
@@ -20,34 +21,6 @@ constexpr size_t kReadChunk = 1 << 20;
 absl::Status WithInput(const std::string& path, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
 }
-
-// Stops a decompression bomb: counts uncompressed bytes against limits.
-class BombGuard : public ByteSink {
- public:
-  BombGuard(const LayerOptions& o, const CountingSink* compressed, ByteSink* next)
-      : max_bytes_(o.max_uncompressed_bytes), max_ratio_(o.max_ratio),
-        compressed_(compressed), next_(next) {}
-  absl::Status Append(absl::string_view data) override {
-    total_ += data.size();
-    if (max_bytes_ != 0 && total_ > max_bytes_) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "decompression guard: the uncompressed tar exceeds ", max_bytes_, " bytes (--max-size)"));
-    }
-    if (max_ratio_ != 0 && total_ > (64u << 20) && compressed_->count() > 0 &&
-        total_ / compressed_->count() > max_ratio_) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "decompression guard: ", total_, " bytes from ", compressed_->count(),
-          " compressed bytes is a ratio over ", max_ratio_, " (--max-ratio)"));
-    }
-    return next_->Append(data);
-  }
-
- private:
-  uint64_t max_bytes_, max_ratio_;
-  const CountingSink* compressed_;
-  ByteSink* next_;
-  uint64_t total_ = 0;
-};
 
 }  // namespace
 
@@ -124,7 +97,7 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   std::vector<ByteSink*> finish_order;
   std::unique_ptr<ByteSink> decoder;
   CountingSink compressed;
-  BombGuard guard(options, &compressed, tar_entry);
+  DecompressionGuard guard({options.max_uncompressed_bytes, options.max_ratio}, &compressed, tar_entry);
   if (options.tree != nullptr) {
     status = options.tree->Write(tar_entry);
     if (!status.ok()) return status;
