@@ -69,14 +69,19 @@ class VerifyTest(iwtest.ImagewriterTestCase):
         self.verify_fails(layout, layer["digest"].split(":")[1], "%d bytes but the descriptor" % (layer["size"] // 2),
                           "says %d" % layer["size"])
 
-    def test_wrong_digest(self):
+    def corrupt_layer(self):
+        """A copy of HELLO's layout with one byte of its layer blob flipped."""
         layout = self.copy_layout(HELLO)
-        layer = self.manifest()["layers"][0]
-        path = self.blob(layout, layer["digest"])
+        path = self.blob(layout, self.manifest()["layers"][0]["digest"])
         data = bytearray(iwtest.read(path))
         data[len(data) // 2] ^= 0xFF
         with open(path, "wb") as f:
             f.write(data)
+        return layout
+
+    def test_wrong_digest(self):
+        layout = self.corrupt_layer()
+        layer = self.manifest()["layers"][0]
         self.verify_fails(layout, "content hashes to", "not its digest")
         # The same corruption inside a docker archive (`archive` refuses to
         # pack it, so it is made in the tar).
@@ -279,13 +284,8 @@ class VerifyTest(iwtest.ImagewriterTestCase):
         self.verify_fails(directory, "manifest.json[0].Layers[0]", "is not a path inside the archive")
 
     def test_archive_refuses_a_blob_that_does_not_match_its_digest(self):
-        layout = self.copy_layout(HELLO)
+        layout = self.corrupt_layer()
         layer = self.manifest()["layers"][0]
-        path = self.blob(layout, layer["digest"])
-        data = bytearray(iwtest.read(path))
-        data[len(data) // 2] ^= 0xFF
-        with open(path, "wb") as f:
-            f.write(data)
         out = self.path("out")
         os.mkdir(out)
         for fmt in ("docker", "oci"):
