@@ -66,6 +66,7 @@ def _layer_test_impl(ctx):
     action = _action(env, "OciLayer")
     asserts.true(env, "--compression" in action.argv and "zstd" in action.argv)
     asserts.true(env, "--level" in action.argv and "7" in action.argv)
+    asserts.true(env, "--allow-writes-through-symlinks" in action.argv)
     return analysistest.end(env)
 
 layer_test = analysistest.make(_layer_test_impl)
