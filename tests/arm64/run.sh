@@ -296,7 +296,7 @@ cat > "$work/image-c.json" <<JSON
   ],
   "env": ["GREETING=hello"],
   "media_types": "docker",
-  "platform": "linux/arm64"
+  "platform": "linux/amd64"
 }
 JSON
 cat > "$work/index.json" <<'JSON'
