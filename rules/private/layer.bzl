@@ -151,15 +151,18 @@ def _files_spec(ctx):
         placed += _target_entries(ctx, target, path)
     executables = _executables(ctx.attr.srcs + ctx.attr.files_labels)
     modes = {k.lstrip("/"): v for k, v in ctx.attr.modes.items()}
+    used = {}
     entries = []
     for path, f in placed:
         entry = {"path": path, "file": f.path, "executable": f in executables}
-        mode = modes.pop(path.lstrip("/"), None)
+        mode = modes.get(path.lstrip("/"))
         if mode != None:
             entry["mode"] = mode
+            used[path.lstrip("/")] = True
         entries.append(entry)
-    if modes:
-        fail("oci_layer(modes): no file is placed at %s" % ", ".join(sorted(modes.keys())))
+    unused = sorted([k for k in modes if k not in used])
+    if unused:
+        fail("oci_layer(modes): no file is placed at %s" % ", ".join(unused))
     inputs = [f for _, f in placed]
     for path, link in ctx.attr.symlinks.items():
         entries.append({"path": path, "symlink": link})
