@@ -251,6 +251,15 @@ class HostileInputsTest(iwtest.ImagewriterTestCase):
         self.assertEqual(iwtest.read(os.path.join(self.out, diff)).decode(),
                          sha256(iwtest.read(HELLO_TAR)))
 
+    def test_layout_directory_of_name_max_bytes(self):
+        desc, diff, blob = self.layer("hello", HELLO_TAR)
+        out = self.image("img", {"layers": [{"descriptorFile": desc, "diffIdFile": diff}]})
+        layout = os.path.join(self.out, "l" * 255)
+        self.ok(["layout", "--out", layout, "--root", out["descriptor"], "--metadata", out["manifest"],
+                 "--metadata", out["config"], "--blob", "%s=%s" % (desc, blob)])
+        self.assertEqual(os.listdir(self.out), ["l" * 255])
+        self.assertIn("index.json", os.listdir(layout))
+
     def test_compressed_twice_is_named(self):
         tar = iwtest.read(HELLO_TAR)
         cases = (("twice.tar.gz.gz", gzip.compress(gzip.compress(tar)), "the gzip stream contains gzip data"),

@@ -116,7 +116,9 @@ std::string LayoutIndexJson(const std::vector<Descriptor>& roots) {
 }
 
 absl::Status WriteOciLayout(const OciLayoutSpec& spec) {
-  std::string temp = absl::StrCat(spec.directory, ".tmp-XXXXXX");
+  // The temporary's base is cut short if need be, so that a directory name
+  // of NAME_MAX bytes still has a valid temporary sibling.
+  std::string temp = TempSiblingTemplate(spec.directory);
   if (mkdtemp(temp.data()) == nullptr) return Errno("cannot create temporary directory", temp);
   auto fail = [&](absl::Status s) {
     RemoveTree(temp);
