@@ -225,15 +225,36 @@ TEST(GzipTest, GarbageAfterMemberIsAnError) {
 }
 
 TEST(ZstdTest, KnownDigestPinsTheEncoder) {
-  // Pins the zstd bytes (libzstd's single-threaded mode, see zstd.h) for a
-  // fixed input at the default level, for any thread count requested.
-  for (int threads : {1, 4}) {
+  // Pins the zstd bytes (one frame per 4 MiB block, each by libzstd's
+  // single-threaded mode; see zstd.h) for a fixed input of three blocks at
+  // the default level, for any thread count.
+  const std::string input = SampleData((9 << 20) + 12345);
+  for (int threads : {1, 2, 4, 8}) {
     StringSink out;
     std::unique_ptr<ByteSink> enc = NewEncoder(Compression::kZstd, 3, &out, threads);
-    ASSERT_TRUE(enc->Append(SampleData(3 << 20)).ok());
+    for (size_t at = 0; at < input.size(); at += 100000) {
+      ASSERT_TRUE(enc->Append(absl::string_view(input).substr(at, 100000)).ok());
+    }
     ASSERT_TRUE(enc->Finish().ok());
-    EXPECT_EQ(Digest::Sha256Of(out.data()).ToString(), "sha256:67a0b6dbe8f0c2b5c8d6d69d4ca0d1fbde3eed57ab90b87b51e23caa7e49effb");
+    EXPECT_EQ(Digest::Sha256Of(out.data()).ToString(), "sha256:f6fa055ff53aa7bcd9c46a9aedc2a386b3ddcadb8f18434e306533c2a250eb70") << threads << " threads";
+    // Three complete frames, one after another, that decode to the input.
+    int frames = 0;
+    for (size_t at = 0; at < out.data().size(); ++frames) {
+      size_t size = ZSTD_findFrameCompressedSize(out.data().data() + at, out.data().size() - at);
+      ASSERT_FALSE(ZSTD_isError(size));
+      at += size;
+    }
+    EXPECT_EQ(frames, 3);
+    absl::StatusOr<std::string> back = Decode(Compression::kZstd, out.data(), 65536);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_TRUE(*back == input);
   }
+}
+
+TEST(ZstdTest, EmptyInputIsOneEmptyFrame) {
+  std::string enc = *Encode(Compression::kZstd, 3, "", 1);
+  EXPECT_EQ(ZSTD_findFrameCompressedSize(enc.data(), enc.size()), enc.size());
+  EXPECT_EQ(*Decode(Compression::kZstd, enc, 100), "");
 }
 
 TEST(ZstdTest, CorruptFrameIsAnError) {

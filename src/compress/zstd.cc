@@ -2,6 +2,9 @@
 
 #include <zstd_errors.h>
 
+#include <algorithm>
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 
 namespace imagewriter {
@@ -10,17 +13,12 @@ namespace {
 // The decoder's window limit: 2^27 = 128 MiB, zstd -d's default.
 constexpr int kMaxWindowLog = 27;
 
-}  // namespace
-
-ZstdEncoder::ZstdEncoder(ByteSink* out, int level, int /*threads*/)
-    : out_(out), context_(ZSTD_createCCtx()), buffer_(ZSTD_CStreamOutSize()) {
-  if (context_ == nullptr) {
-    init_ = absl::ResourceExhaustedError("cannot start the zstd encoder: out of memory");
-    return;
-  }
+// One block as one complete frame, by libzstd's single-threaded mode.
+absl::StatusOr<std::string> CompressFrame(const std::string& block, int level) {
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> context(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  if (context == nullptr) return absl::ResourceExhaustedError("cannot start the zstd encoder: out of memory");
   // Every parameter shapes the bytes, so one that does not take is an
-  // error. nbWorkers 0 is libzstd's default; it is set so that the mode is
-  // stated, not inherited (see the header for why not threads).
+  // error; each is set, not inherited, so that the frame format is ours.
   const struct {
     ZSTD_cParameter parameter;
     int value;
@@ -29,47 +27,74 @@ ZstdEncoder::ZstdEncoder(ByteSink* out, int level, int /*threads*/)
       {ZSTD_c_compressionLevel, level, "compression level"},
       {ZSTD_c_nbWorkers, 0, "worker threads"},
       {ZSTD_c_checksumFlag, 1, "content checksum"},
-      {ZSTD_c_contentSizeFlag, 0, "content size flag"},
+      {ZSTD_c_contentSizeFlag, 1, "content size flag"},
   };
   for (const auto& p : parameters) {
-    size_t rc = ZSTD_CCtx_setParameter(context_, p.parameter, p.value);
+    size_t rc = ZSTD_CCtx_setParameter(context.get(), p.parameter, p.value);
     if (ZSTD_isError(rc)) {
-      init_ = absl::InternalError(absl::StrCat("cannot set the zstd encoder's ", p.name, " to ",
-                                               p.value, ": ", ZSTD_getErrorName(rc)));
-      return;
+      return absl::InternalError(absl::StrCat("cannot set the zstd encoder's ", p.name, " to ", p.value,
+                                              ": ", ZSTD_getErrorName(rc)));
     }
   }
+  std::string frame(ZSTD_compressBound(block.size()), '\0');
+  size_t size = ZSTD_compress2(context.get(), frame.data(), frame.size(), block.data(), block.size());
+  if (ZSTD_isError(size)) {
+    return absl::InternalError(absl::StrCat("zstd compression failed: ", ZSTD_getErrorName(size)));
+  }
+  frame.resize(size);
+  return frame;
 }
 
-ZstdEncoder::~ZstdEncoder() { ZSTD_freeCCtx(context_); }
+}  // namespace
 
-absl::Status ZstdEncoder::Compress(absl::string_view data,
-                                   ZSTD_EndDirective mode) {
-  if (!init_.ok()) return init_;
-  ZSTD_inBuffer in{data.data(), data.size(), 0};
-  while (true) {
-    ZSTD_outBuffer out{buffer_.data(), buffer_.size(), 0};
-    size_t remaining = ZSTD_compressStream2(context_, &out, &in, mode);
-    if (ZSTD_isError(remaining)) {
-      return absl::InternalError(
-          absl::StrCat("zstd compression failed: ", ZSTD_getErrorName(remaining)));
-    }
-    if (out.pos > 0) {
-      absl::Status status =
-          out_->Append(absl::string_view(buffer_.data(), out.pos));
-      if (!status.ok()) return status;
-    }
-    bool done = mode == ZSTD_e_end ? remaining == 0 : in.pos == in.size;
-    if (done) return absl::OkStatus();
+ZstdEncoder::ZstdEncoder(ByteSink* out, int level, int threads)
+    : out_(out), level_(level),
+      // One more block than threads: the caller's thread hashes and
+      // validates between blocks, so one more keeps the cores busy. One
+      // thread asked for means one.
+      max_in_flight_(threads <= 1 ? 1 : static_cast<size_t>(threads) + 1) {}
+
+// Waits for what is in flight, so that no worker outlives the encoder.
+ZstdEncoder::~ZstdEncoder() {
+  for (std::future<Frame>& frame : in_flight_) frame.wait();
+}
+
+void ZstdEncoder::Submit() {
+  in_flight_.push_back(std::async(std::launch::async, [block = std::move(pending_), level = level_] {
+    return CompressFrame(block, level);
+  }));
+  pending_.clear();
+}
+
+absl::Status ZstdEncoder::WriteFrames(size_t keep_in_flight) {
+  while (in_flight_.size() > keep_in_flight) {
+    Frame frame = in_flight_.front().get();
+    in_flight_.pop_front();
+    if (!frame.ok()) return frame.status();
+    absl::Status s = out_->Append(*frame);
+    if (!s.ok()) return s;
   }
+  return absl::OkStatus();
 }
 
 absl::Status ZstdEncoder::Append(absl::string_view data) {
-  return Compress(data, ZSTD_e_continue);
+  while (!data.empty()) {
+    size_t take = std::min(kBlockSize - pending_.size(), data.size());
+    pending_.append(data.data(), take);
+    data.remove_prefix(take);
+    if (pending_.size() == kBlockSize) {
+      Submit();
+      absl::Status s = WriteFrames(max_in_flight_ - 1);
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ZstdEncoder::Finish() {
-  return Compress(absl::string_view(), ZSTD_e_end);
+  // The last block may be short; an empty input is one empty frame.
+  if (!pending_.empty() || in_flight_.empty()) Submit();
+  return WriteFrames(0);
 }
 
 ZstdDecoder::ZstdDecoder(ByteSink* out)
