@@ -46,7 +46,6 @@ class Value {
   bool bool_value() const { return bool_; }
   const std::string& text() const { return text_; }  // String or number text.
   const std::vector<Value>& items() const { return items_; }
-  std::vector<Value>& mutable_items() { ClearSource(); return items_; }
   const std::vector<Member>& members() const { return members_; }
 
   // Object access. Find returns nullptr when absent.

@@ -211,7 +211,6 @@ absl::Status TarReader::StartEntry(tar_header::Header h) {
   entry.header_offset = at;
   entry.data_offset = offset_ + kBlock;
   ClearPending();
-  ++entry_count_;
   if (on_entry_) {
     status = on_entry_(entry);
     if (!status.ok()) return status;

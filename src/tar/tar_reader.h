@@ -71,7 +71,6 @@ class TarReader : public ByteSink {
   absl::Status Append(absl::string_view data) override;
   absl::Status Finish() override;
 
-  uint64_t entry_count() const { return entry_count_; }
   bool saw_end_marker() const { return state_ == State::kEnd; }
 
  private:
@@ -96,7 +95,6 @@ class TarReader : public ByteSink {
   std::string block_;        // Partial header block.
   uint64_t data_left_ = 0;   // Entry or record data still to come,
   uint64_t pad_left_ = 0;    // then padding to the next block.
-  uint64_t entry_count_ = 0;
 
   // The extension record being collected ('x', 'g', 'L' or 'K').
   char extension_type_ = 0;

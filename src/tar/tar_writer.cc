@@ -84,10 +84,7 @@ std::string Block(const std::string& name, char type, const std::string& prefix,
 
 }  // namespace
 
-absl::Status TarWriter::Emit(absl::string_view data) {
-  written_ += data.size();
-  return out_->Append(data);
-}
+absl::Status TarWriter::Emit(absl::string_view data) { return out_->Append(data); }
 
 absl::Status TarWriter::CloseEntry() {
   if (remaining_ != 0) {

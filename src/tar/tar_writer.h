@@ -42,8 +42,6 @@ class TarWriter : public ByteSink {
   // Pads the last entry and writes the end-of-archive marker.
   absl::Status Finish() override;
 
-  uint64_t bytes_written() const { return written_; }
-
  private:
   absl::Status CloseEntry();
   absl::Status Emit(absl::string_view data);
@@ -51,7 +49,6 @@ class TarWriter : public ByteSink {
   uint64_t remaining_ = 0;  // Data bytes still owed by the current entry.
   uint64_t entry_size_ = 0;
   std::string entry_path_;
-  uint64_t written_ = 0;
 };
 
 }  // namespace imagewriter
