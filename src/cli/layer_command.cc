@@ -9,6 +9,7 @@
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
 #include "src/cli/request_reader.h"
+#include "src/compress/decompression_guard.h"
 #include "src/json/writer.h"
 #include "src/writer/layer_writer.h"
 
@@ -105,8 +106,7 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
     return absl::Status(result.status().code(),
                         absl::StrCat(result.status().message(), " (--allow-writes-through-symlinks accepts it)"));
   }
-  if (absl::IsResourceExhausted(result.status()) &&
-      absl::StrContains(result.status().message(), "decompression guard: ")) {
+  if (IsDecompressionLimit(result.status())) {
     return absl::Status(result.status().code(),
                         absl::StrCat(result.status().message(), " (limits: --max-size, --max-ratio)"));
   }

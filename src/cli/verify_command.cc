@@ -6,6 +6,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/io/file.h"
+#include "src/compress/decompression_guard.h"
 #include "src/layout/verify.h"
 
 namespace imagewriter {
@@ -35,8 +36,7 @@ absl::Status RunVerify(const std::vector<std::string>& args) {
   if (!kind.ok()) return kind;
   absl::StatusOr<VerifyReport> report = Verify(path, limits);
   if (!report.ok()) {
-    if (absl::IsResourceExhausted(report.status()) &&
-        absl::StrContains(report.status().message(), "decompression guard: ")) {
+    if (IsDecompressionLimit(report.status())) {
       return absl::Status(report.status().code(), absl::StrCat(report.status().message(), " (limit: --max-size)"));
     }
     return report.status();

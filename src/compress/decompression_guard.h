@@ -19,6 +19,10 @@
 
 namespace imagewriter {
 
+// Whether `status` is the guard's refusal, also after callers have put the
+// input's name in front of its message.
+bool IsDecompressionLimit(const absl::Status& status);
+
 struct DecompressionLimits {
   uint64_t max_bytes = 256ULL << 30;
   uint64_t max_ratio = 100000;
