@@ -7,6 +7,7 @@
 #include "src/json/writer.h"
 #include "src/layout/blob_source.h"
 #include "src/layout/image_reader.h"
+#include "src/oci/annotations.h"
 
 namespace imagewriter {
 namespace {
@@ -22,9 +23,6 @@ const std::vector<FlagSpec>& Specs() {
   };
   return *specs;
 }
-
-constexpr char kRefName[] = "org.opencontainers.image.ref.name";
-constexpr char kContainerdName[] = "io.containerd.image.name";
 
 }  // namespace
 
@@ -72,7 +70,7 @@ absl::Status RunBase(const std::vector<std::string>& args) {
   // The name the base was published under, if the layout records one.
   Descriptor descriptor = image->descriptor;
   descriptor.annotations.clear();
-  for (const char* key : {kContainerdName, kRefName}) {
+  for (const char* key : {kAnnotationContainerdName, kAnnotationRefName}) {
     auto it = root.annotations.find(key);
     if (it != root.annotations.end()) descriptor.annotations[key] = it->second;
   }

@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
@@ -36,8 +37,7 @@ absl::Status RunImage(const std::vector<std::string>& args) {
   if (!spec.ok()) return spec.status();
   absl::StatusOr<ImageOutput> image = BuildImage(*std::move(spec));
   if (!image.ok()) {
-    return absl::Status(image.status().code(),
-                        absl::StrCat(flags->Get("request"), ": ", image.status().message()));
+    return WithContext(flags->Get("request"), image.status());
   }
   for (const std::string& warning : image->warnings) {
     fprintf(stderr, "imagewriter image: warning: %s\n", warning.c_str());

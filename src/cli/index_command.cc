@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
@@ -31,8 +32,7 @@ absl::Status RunIndex(const std::vector<std::string>& args) {
   if (!spec.ok()) return spec.status();
   absl::StatusOr<IndexOutput> index = BuildIndex(*spec);
   if (!index.ok()) {
-    return absl::Status(index.status().code(),
-                        absl::StrCat(flags->Get("request"), ": ", index.status().message()));
+    return WithContext(flags->Get("request"), index.status());
   }
   OutputSet outputs;
   outputs.Add(flags->Get("index-out"), index->index);

@@ -2,6 +2,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/layout/oci_layout.h"
+#include "src/oci/annotations.h"
 
 namespace imagewriter {
 namespace {
@@ -40,7 +41,7 @@ absl::Status RunLayout(const std::vector<std::string>& args) {
     absl::StatusOr<Descriptor> d = Descriptor::ReadFile(file);
     if (!d.ok()) return d.status();
     if (flags->Has("ref-name")) {
-      d->annotations["org.opencontainers.image.ref.name"] = flags->Get("ref-name");
+      d->annotations[kAnnotationRefName] = flags->Get("ref-name");
     }
     spec.roots.push_back(*std::move(d));
   }

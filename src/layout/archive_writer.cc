@@ -10,14 +10,12 @@
 #include "src/layout/blob_source.h"
 #include "src/layout/image_reader.h"
 #include "src/layout/oci_layout.h"
+#include "src/oci/annotations.h"
 #include "src/oci/reference.h"
 #include "src/tar/tar_writer.h"
 
 namespace imagewriter {
 namespace {
-
-constexpr char kRefName[] = "org.opencontainers.image.ref.name";
-constexpr char kContainerdName[] = "io.containerd.image.name";
 
 // The archive's contents, by path: either bytes we made or a source file.
 struct Entry {
@@ -133,8 +131,8 @@ absl::Status WriteArchive(const ArchiveOptions& options) {
                                                    distinct.size(), " images; expected one"));
   }
   Descriptor root = distinct[0];
-  root.annotations.erase(kRefName);
-  root.annotations.erase(kContainerdName);
+  root.annotations.erase(kAnnotationRefName);
+  root.annotations.erase(kAnnotationContainerdName);
 
   std::map<std::string, Entry> entries;
   entries["oci-layout"] = Entry{R"({"imageLayoutVersion":"1.0.0"})", ""};
@@ -145,7 +143,7 @@ absl::Status WriteArchive(const ArchiveOptions& options) {
     if (tags.empty()) index_entries.push_back(root);
     for (const std::string& tag : options.repo_tags) {
       Descriptor d = root;
-      d.annotations[kRefName] = tag;
+      d.annotations[kAnnotationRefName] = tag;
       index_entries.push_back(d);
     }
     entries["index.json"] = Entry{LayoutIndexJson(index_entries), ""};
@@ -163,8 +161,8 @@ absl::Status WriteArchive(const ArchiveOptions& options) {
   json::Value repo_tags = json::Value::Array();
   for (size_t i = 0; i < tags.size(); ++i) {
     Descriptor d = manifest;
-    d.annotations[kContainerdName] = absl::StrCat(tags[i].FamiliarToFull(), ":", tags[i].tag);
-    d.annotations[kRefName] = tags[i].tag;
+    d.annotations[kAnnotationContainerdName] = absl::StrCat(tags[i].FamiliarToFull(), ":", tags[i].tag);
+    d.annotations[kAnnotationRefName] = tags[i].tag;
     index_entries.push_back(d);
     repo_tags.Append(json::Value::String(options.repo_tags[i]));
   }

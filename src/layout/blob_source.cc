@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/io/file.h"
 #include "src/tar/path_safety.h"
 #include "src/tar/tar_reader.h"
@@ -153,7 +154,7 @@ absl::StatusOr<std::unique_ptr<BlobSource>> OpenArchive(const std::string& path)
   if (s.ok()) s = reader.Finish();
   if (!s.ok()) {
     if (absl::StartsWith(s.message(), path)) return s;
-    return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
+    return WithContext(path, s);
   }
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", strerror(errno)));

@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/compress/compression.h"
 #include "src/digest/sha256_sink.h"
 #include "src/json/fields.h"
@@ -75,7 +76,7 @@ class Verifier {
       if (!s.ok()) return s;
       for (const std::string& tag : tags.value_or(std::vector<std::string>{})) {
         absl::StatusOr<Reference> r = ParseRepoTag(tag);
-        if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat(item_where, ".RepoTags: ", r.status().message()));
+        if (!r.ok()) return WithContext(absl::StrCat(item_where, ".RepoTags"), r.status());
       }
       absl::StatusOr<std::string> config_bytes = source_.ReadSmall(*config);
       if (!config_bytes.ok()) return config_bytes.status();
@@ -178,7 +179,7 @@ class Verifier {
     for (size_t i = 0; ids && i < ids->size(); ++i) {
       absl::StatusOr<Digest> d = Digest::Parse((*ids)[i]);
       if (!d.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ".rootfs.diff_ids[", i, "]: ", d.status().message()));
+        return WithContext(absl::StrCat(where, ".rootfs.diff_ids[", i, "]"), d.status());
       }
       out.push_back(*d);
     }
@@ -237,7 +238,7 @@ class Verifier {
         return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
                                                 rehash.digest().ToString(), ", not its digest"));
       }
-      return absl::Status(s.code(), absl::StrCat(source_.Describe(name), ": ", s.message()));
+      return WithContext(source_.Describe(name), s);
     }
     ++report_.layers;
     Count(static_cast<int64_t>(*size));
@@ -310,7 +311,7 @@ class Verifier {
       const std::string layer_ref = absl::StrCat(self, " layers[", i, "]");
       absl::StatusOr<Compression> compression = LayerCompression(layer.media_type);
       if (!compression.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(layer_ref, ": ", compression.status().message()));
+        return WithContext(layer_ref, compression.status());
       }
       const std::string name = BlobPath(layer.digest.algorithm(), layer.digest.encoded());
       absl::Status s = CheckSize(layer, name, layer_ref);

@@ -1,6 +1,7 @@
 #include "src/oci/descriptor.h"
 
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/io/file.h"
 #include "src/json/fields.h"
 #include "src/json/parser.h"
@@ -44,8 +45,7 @@ absl::StatusOr<Descriptor> Descriptor::FromJson(const json::Value& v,
   if (!digest) return absl::InvalidArgumentError(absl::StrCat(path, ".digest: required"));
   absl::StatusOr<Digest> parsed = Digest::Parse(*digest);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ".digest: ", parsed.status().message()));
+    return WithContext(absl::StrCat(path, ".digest"), parsed.status());
   }
   if (!size) return absl::InvalidArgumentError(absl::StrCat(path, ".size: required"));
   if (*size < 0) {

@@ -1,6 +1,7 @@
 #include "src/oci/history.h"
 
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/json/fields.h"
 
 namespace imagewriter {
@@ -32,8 +33,7 @@ absl::StatusOr<History> History::FromJson(const json::Value& v,
   if (created) {
     absl::StatusOr<Timestamp> t = Timestamp::Parse(*created);
     if (!t.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ".created: ", t.status().message()));
+      return WithContext(absl::StrCat(path, ".created"), t.status());
     }
     h.created = *t;
   }

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/json/fields.h"
 #include "src/json/writer.h"
+#include "src/oci/annotations.h"
 #include "src/oci/reference.h"
 #include "src/writer/config_patch.h"
 
@@ -53,10 +54,10 @@ std::map<std::string, std::string> BaseAnnotations(const std::optional<Descripto
   std::map<std::string, std::string> out;
   if (!base) return out;
   out["org.opencontainers.image.base.digest"] = base->digest.ToString();
-  auto name = base->annotations.find("io.containerd.image.name");
+  auto name = base->annotations.find(kAnnotationContainerdName);
   if (name == base->annotations.end()) {
     // A ref.name that is a full reference (not just a tag) names the base too.
-    name = base->annotations.find("org.opencontainers.image.ref.name");
+    name = base->annotations.find(kAnnotationRefName);
     if (name != base->annotations.end()) {
       absl::StatusOr<Reference> ref = ParseReference(name->second);
       if (!ref.ok() || ref->path.empty() || ref->tag.empty()) name = base->annotations.end();

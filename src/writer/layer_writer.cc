@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/compress/decompression_guard.h"
 #include "src/digest/sha256_sink.h"
 #include "src/io/file.h"
@@ -17,10 +18,6 @@ namespace imagewriter {
 namespace {
 
 constexpr size_t kReadChunk = 1 << 20;
-
-absl::Status WithInput(const std::string& path, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
-}
 
 }  // namespace
 
@@ -108,7 +105,7 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
     TeeSink raw(raw_sinks);
     while (got > 0) {
       status = raw.Append(absl::string_view(buffer.data(), got));
-      if (!status.ok()) return WithInput(what, status);
+      if (!status.ok()) return WithContext(what, status);
       absl::StatusOr<size_t> next = input->Read(buffer.data(), buffer.size());
       if (!next.ok()) return next.status();
       got = *next;
@@ -122,7 +119,7 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   if (!same_bytes) finish_order.push_back(&blob_hash);
   for (ByteSink* sink : finish_order) {
     status = sink->Finish();
-    if (!status.ok()) return WithInput(what, status);
+    if (!status.ok()) return WithContext(what, status);
   }
   if (copy.valid()) {
     absl::StatusOr<uint64_t> copied = copy.get();
