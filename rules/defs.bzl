@@ -9,21 +9,30 @@ Implementation lives in rules/private/.
 load("//rules/private:image.bzl", _oci_image = "oci_image")
 load("//rules/private:index.bzl", _oci_image_index = "oci_image_index")
 load("//rules/private:layer.bzl", _oci_layer = "oci_layer")
-load("//rules/private:ship.bzl", _oci_load = "oci_load", _oci_push = "oci_push")
 load(
     "//rules/private:providers.bzl",
     _OciImageIndexInfo = "OciImageIndexInfo",
     _OciImageInfo = "OciImageInfo",
     _OciLayerInfo = "OciLayerInfo",
 )
+load("//rules/private:ship.bzl", _oci_load = "oci_load", _oci_push = "oci_push")
 load("//rules/private:toolchain.bzl", _imagewriter_toolchain = "imagewriter_toolchain")
 
 OciImageInfo = _OciImageInfo
 OciImageIndexInfo = _OciImageIndexInfo
 OciLayerInfo = _OciLayerInfo
+
 def oci_layer(name, files = None, **kwargs):
-    """One layer from `tar`, or from `srcs`, `files` ({path in image: label}),
-    `symlinks`, `empty_dirs`. See rules/private/layer.bzl for every attribute."""
+    """One layer, from a tarball or from files.
+
+    The layer comes from `tar`, or from `srcs`, `files`, `symlinks` and
+    `empty_dirs`. See rules/private/layer.bzl for every attribute.
+
+    Args:
+      name: the target's name.
+      files: dict {path in the image: label}, or None.
+      **kwargs: the attributes of the oci_layer rule.
+    """
     if files:
         kwargs["files_paths"] = list(files.keys())
         kwargs["files_labels"] = list(files.values())
@@ -48,6 +57,12 @@ def oci_image(name, entrypoint = None, cmd = None, **kwargs):
 
     `env`, `labels` and `annotations` take a dict or a label of a KEY=VALUE file.
     `entrypoint` and `cmd` distinguish "not set" (None) from "set to []".
+
+    Args:
+      name: the target's name.
+      entrypoint: list of strings, or None to keep the base's.
+      cmd: list of strings, or None to keep the base's.
+      **kwargs: the attributes of the oci_image rule.
     """
     _dict_or_file(kwargs, "env", "env_file")
     _dict_or_file(kwargs, "labels", "labels_file")

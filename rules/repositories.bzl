@@ -8,8 +8,9 @@
 
 load("//rules/private:local_repository.bzl", "mirror_directory")
 
-# Repositories that Bazel 4.2.3's @bazel_tools needs, shimmed locally.
-_SHIMS = ["rules_cc", "rules_java", "remote_coverage_tools"]
+# Repositories that Bazel 4.2.3's @bazel_tools needs, or that BUILD files
+# load native rules from (as Bazel 8 requires), shimmed locally.
+_SHIMS = ["rules_cc", "rules_java", "rules_python", "rules_shell", "remote_coverage_tools"]
 
 # Debian -dev packages, each described by a BUILD file in third_party/.
 _SYSTEM_LIBRARIES = ["absl", "re2", "zlib", "zstd", "libdeflate", "boringssl", "protobuf", "googletest", "benchmark"]
@@ -39,6 +40,9 @@ def imagewriter_dependencies():
             build_file = "@imagewriter//third_party:%s.BUILD" % lib,
         )
 
+# A WORKSPACE macro that registers, not a BUILD macro that makes targets: it
+# has nothing to name.
+# buildifier: disable=unnamed-macro
 def imagewriter_register_toolchains():
     """Registers the imagewriter toolchain built from source."""
     native.register_toolchains("@imagewriter//rules:default_toolchain")

@@ -20,11 +20,13 @@ def _image_files_impl(ctx):
             "manifest": info.manifest.short_path,
             "digest": info.digest.short_path,
             "layout": info.layout.short_path,
-            "layers": [{"descriptor": l.descriptor.short_path, "diff_id": l.diff_id.short_path}
-                       for l in info.layers],
+            "layers": [
+                {"descriptor": layer.descriptor.short_path, "diff_id": layer.diff_id.short_path}
+                for layer in info.layers
+            ],
         }
         files += [info.config, info.manifest, info.digest, info.layout]
-        files += [l.descriptor for l in info.layers] + [l.diff_id for l in info.layers]
+        files += [layer.descriptor for layer in info.layers] + [layer.diff_id for layer in info.layers]
     index = ctx.actions.declare_file(ctx.label.name + ".json")
     ctx.actions.write(index, json.encode(entries))
     return [DefaultInfo(files = depset([index]), runfiles = ctx.runfiles(files = files + [index]))]

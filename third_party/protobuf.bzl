@@ -5,6 +5,7 @@ protoc from source; this runs the system protoc instead, matching the system
 libprotobuf exactly.
 """
 
+load("@rules_cc//cc:cc_library.bzl", "cc_library")
 load("//src:copts.bzl", "COPTS")
 
 def cc_proto_from_system_protoc(name, src):
@@ -24,7 +25,7 @@ root=$${{root:-./}}
 $(location @system_protobuf//:bin/protoc) --proto_path=$$root --cpp_out=$(GENDIR)/$$root {path}
 """.format(src = src, path = native.package_name() + "/" + src),
     )
-    native.cc_library(
+    cc_library(
         name = name,
         copts = COPTS,
         srcs = [base + ".pb.cc"],

@@ -45,18 +45,35 @@ missing_of() {
   done
 }
 
-mapfile -t missing < <(missing_of "${packages[@]}" "${arm64_packages[@]}")
-if ((${#missing[@]} == 0)); then
-  echo "setup: all $((${#packages[@]} + ${#arm64_packages[@]})) packages already installed"
-  exit 0
-fi
+# buildifier checks the Starlark files (tools/buildifier_check.sh). Debian
+# does not package it; npm's @bazel/buildifier ships the release binary.
+# Pinned, because each buildifier release adds lint warnings.
+BUILDIFIER_VERSION=8.2.1
 
-echo "setup: installing ${missing[*]}"
 SUDO=""
 if [[ $(id -u) != 0 ]]; then SUDO=sudo; fi
 export DEBIAN_FRONTEND=noninteractive
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-  $SUDO dpkg --add-architecture arm64
+
+mapfile -t missing < <(missing_of "${packages[@]}" "${arm64_packages[@]}")
+if ((${#missing[@]} == 0)); then
+  echo "setup: all $((${#packages[@]} + ${#arm64_packages[@]})) packages already installed"
+else
+  echo "setup: installing ${missing[*]}"
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $SUDO dpkg --add-architecture arm64
+  fi
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+if command -v buildifier >/dev/null; then
+  echo "setup: $(buildifier --version | head -1)"
+else
+  # Debian's npm, unless a Node.js install (which brings its own) is there.
+  if ! command -v npm >/dev/null; then
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends npm
+  fi
+  echo "setup: installing buildifier $BUILDIFIER_VERSION from npm"
+  $SUDO npm install -g --no-fund --no-audit "@bazel/buildifier@$BUILDIFIER_VERSION"
+fi

@@ -8,7 +8,17 @@ load(":stamp.bzl", "STAMP_ATTRS", "stamping_enabled")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
 def layout_action(ctx, directory, root_descriptor, metadata, layers, base_sources = []):
-    """Assembles an OCI layout directory; layer blobs are linked, not copied."""
+    """Assembles an OCI layout directory; layer blobs are linked, not copied.
+
+    Args:
+      ctx: the calling rule's context; it must declare the imagewriter toolchain.
+      directory: the declared output directory.
+      root_descriptor: File, the descriptor that index.json points at.
+      metadata: Files of manifests, configs and indexes to store as blobs.
+      layers: OciLayerInfo of every layer blob to link in.
+      base_sources: struct(path, files, copy) of base layouts or archives
+        whose blobs the layout also needs.
+    """
     args = ctx.actions.args()
     args.add("layout")
     args.add("--out", directory.path)
@@ -26,7 +36,7 @@ def layout_action(ctx, directory, root_descriptor, metadata, layers, base_source
         ctx,
         arguments = [args],
         inputs = [root_descriptor] + metadata + base_files +
-                 [l.descriptor for l in layers] + [l.blob for l in layers],
+                 [layer.descriptor for layer in layers] + [layer.blob for layer in layers],
         outputs = [directory],
         mnemonic = "OciLayout",
         progress_message = "Assembling OCI layout %s" % directory.short_path,
@@ -120,11 +130,11 @@ def _oci_image_impl(ctx):
 
     request = {
         "layers": [{
-            "descriptorFile": l.descriptor.path,
-            "diffIdFile": l.diff_id.path,
-            "createdBy": l.created_by or created_by,
-            "comment": l.comment,
-        } for l in layers],
+            "descriptorFile": layer.descriptor.path,
+            "diffIdFile": layer.diff_id.path,
+            "createdBy": layer.created_by or created_by,
+            "comment": layer.comment,
+        } for layer in layers],
         "env": ["%s=%s" % (k, v) for k, v in ctx.attr.env.items()],
         "labels": ctx.attr.labels,
         "annotations": ctx.attr.annotations,
@@ -133,7 +143,7 @@ def _oci_image_impl(ctx):
         "mediaTypes": ctx.attr.media_types,
         "dropEmptyLayers": ctx.attr.drop_empty_layers,
     }
-    inputs = [l.descriptor for l in layers] + [l.diff_id for l in layers]
+    inputs = [layer.descriptor for layer in layers] + [layer.diff_id for layer in layers]
     if base:
         request["baseConfig"] = base.config.path
         request["baseManifest"] = base.manifest.path
@@ -195,8 +205,8 @@ def _oci_image_impl(ctx):
             layout = layout,
             layers = all_layers,
             base_sources = base_sources,
-            layer_descriptors = depset([l.descriptor for l in all_layers]),
-            layer_blobs = depset([l.blob for l in all_layers]),
+            layer_descriptors = depset([layer.descriptor for layer in all_layers]),
+            layer_blobs = depset([layer.blob for layer in all_layers]),
             platform = platform or (base.platform if base else ""),
             media_types = ctx.attr.media_types,
         ),

@@ -26,9 +26,27 @@ def layer_action(
         files_spec = None,
         file_inputs = [],
         allow_writes_through_symlinks = False):
-    """Runs `imagewriter layer` once on `src` (or on `files_spec`); returns its OciLayerInfo.
+    """Runs `imagewriter layer` once on `src` (or on `files_spec`).
 
     One streaming pass writes the blob, its descriptor and the diffID.
+
+    Args:
+      ctx: the calling rule's context; it must declare the imagewriter toolchain.
+      src: File, a layer tarball (.tar, .tar.gz, .tar.zst); None with files_spec.
+      prefix: output name stem; the blob, descriptor and diffID files extend it.
+      compression: "gzip", "zstd" or "none".
+      level: compression level, or -1 for the codec's default.
+      annotations: dict of descriptor annotations.
+      created_by: history `created_by` of the layer, kept in the provider.
+      comment: history `comment` of the layer, kept in the provider.
+      rewrite_timestamp: clamp entry mtimes to this epoch second; -1 keeps them.
+      files_spec: File, a JSON list of files to put in the layer, instead of src.
+      file_inputs: the Files that files_spec names, as action inputs.
+      allow_writes_through_symlinks: accept an entry below a symlink of the
+        same tar that points out of the root.
+
+    Returns:
+      OciLayerInfo of the blob, its descriptor and its diffID.
     """
     blob = ctx.actions.declare_file(prefix + _BLOB_EXTENSION[compression])
     descriptor = ctx.actions.declare_file(prefix + ".descriptor.json")

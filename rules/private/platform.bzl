@@ -32,7 +32,14 @@ def _has(ctx, label):
     return ctx.target_platform_has_constraint(value)
 
 def target_platform(ctx):
-    """(os, architecture, variant) of the target platform; linux/amd64 if unknown."""
+    """(os, architecture, variant) of the target platform; linux/amd64 if unknown.
+
+    Args:
+      ctx: context of a rule whose attrs include PLATFORM_ATTRS.
+
+    Returns:
+      A tuple of three strings, e.g. ("linux", "arm64", "v8").
+    """
     os = "linux"
     for label, value in _OS:
         if _has(ctx, label):

@@ -26,8 +26,19 @@ def _base_url(rctx):
 
 def _curl(rctx, url, output, token):
     """GETs url into output; returns (status code, response headers)."""
-    args = ["curl", "-sS", "-L", "-o", output, "-D", output + ".headers", "-w", "%{http_code}",
-            "-H", "Accept: " + _ACCEPT]
+    args = [
+        "curl",
+        "-sS",
+        "-L",
+        "-o",
+        output,
+        "-D",
+        output + ".headers",
+        "-w",
+        "%{http_code}",
+        "-H",
+        "Accept: " + _ACCEPT,
+    ]
     if token:
         args += ["-H", "Authorization: Bearer " + token]
     result = rctx.execute(args + [url])
@@ -100,15 +111,21 @@ def _fetch_blob(rctx, descriptor, state):
         auth = {url: {"type": "pattern", "pattern": "Bearer <password>", "password": state["token"]}}
     rctx.download(url, output = "layout/blobs/sha256/" + digest[len("sha256:"):], sha256 = digest[len("sha256:"):], auth = auth)
 
+def _variant_matches(want, arch, variant):
+    """arm64 images often omit variant "v8", which is arm64's only one."""
+    return want == variant or (want == "v8" and arch == "arm64" and not variant)
+
 def _wanted(platform, platforms):
+    """Whether an index entry's platform is one of `platforms` (all if empty)."""
     if not platforms:
         return True
     text = "%s/%s" % (platform.get("os", ""), platform.get("architecture", ""))
     variant = platform.get("variant", "")
     for want in platforms:
         parts = want.split("/")
-        if "/".join(parts[:2]) == text and (len(parts) < 3 or parts[2] == variant or
-                                           (parts[2] == "v8" and not variant and parts[1] == "arm64")):
+        if "/".join(parts[:2]) != text:
+            continue
+        if len(parts) < 3 or _variant_matches(parts[2], parts[1], variant):
             return True
     return False
 
@@ -119,6 +136,8 @@ def _oci_pull_impl(rctx):
     reference = rctx.attr.digest or rctx.attr.tag
     digest, parsed, media_type, size = _fetch_manifest(rctx, reference, state)
     if rctx.attr.tag:
+        # A repository rule has no other way to warn; the pin is worth it.
+        # buildifier: disable=print
         print("WARNING: oci_pull(%s) pulled %s/%s:%s by tag; pin it with digest = \"%s\"" %
               (rctx.name, rctx.attr.registry, rctx.attr.repository, rctx.attr.tag, digest))
     manifests = [(parsed, digest)]

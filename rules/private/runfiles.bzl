@@ -1,7 +1,15 @@
 """Paths of files as a `bazel run` script sees them."""
 
 def runfiles_path(ctx, file):
-    """The file's path relative to the runfiles root."""
+    """The file's path relative to the runfiles root.
+
+    Args:
+      ctx: context of the rule whose runfiles hold the file.
+      file: a File in those runfiles.
+
+    Returns:
+      The path as a string, e.g. "imagewriter/examples/hello/image".
+    """
     path = file.short_path
     if path.startswith("../"):
         return path[3:]  # A file of an external repository.

@@ -4,7 +4,10 @@ Bazel 4 gives rules no direct way to read --stamp; a config_setting can, so
 a tiny rule carries the answer (set through select() in rules/private/BUILD).
 """
 
-StampInfo = provider(fields = {"enabled": "bool: whether --stamp is on."})
+StampInfo = provider(
+    doc = "Whether the build runs with --stamp.",
+    fields = {"enabled": "bool: whether --stamp is on."},
+)
 
 def _stamp_flag_impl(ctx):
     return [StampInfo(enabled = ctx.attr.enabled)]
@@ -27,6 +30,14 @@ depend on time or host.""",
 }
 
 def stamping_enabled(ctx):
+    """Whether the target stamps, from its `stamp` attribute and --stamp.
+
+    Args:
+      ctx: context of a rule whose attrs include STAMP_ATTRS.
+
+    Returns:
+      True to substitute workspace-status values.
+    """
     if ctx.attr.stamp == 1:
         return True
     if ctx.attr.stamp == 0:

@@ -53,8 +53,11 @@ def _raw_tars_get_layer_actions_test_impl(ctx):
     info = analysistest.target_under_test(env)[OciImageInfo]
     layer_actions = [a for a in analysistest.target_actions(env) if a.mnemonic == "OciLayer"]
     asserts.equals(env, 2, len(layer_actions))
-    asserts.equals(env, ["raw.layer0.tar.zst", "raw.layer1.tar.zst"],
-                   _basenames([l.blob for l in info.layers]))
+    asserts.equals(
+        env,
+        ["raw.layer0.tar.zst", "raw.layer1.tar.zst"],
+        _basenames([layer.blob for layer in info.layers]),
+    )
     return analysistest.end(env)
 
 raw_tars_get_layer_actions_test = analysistest.make(_raw_tars_get_layer_actions_test_impl)
@@ -101,6 +104,7 @@ def _load_test_impl(ctx):
     archive = _action(env, "OciArchive")
     asserts.true(env, "--tag" in archive.argv and "example/app:1" in archive.argv)
     asserts.true(env, "--format" in archive.argv and "docker" in archive.argv)
+
     # The default output is the loader script; the tarball is in its runfiles.
     asserts.equals(env, ["load.sh"], _basenames(target[DefaultInfo].files.to_list()))
     asserts.true(env, tarballs[0] in target[DefaultInfo].default_runfiles.files.to_list())
