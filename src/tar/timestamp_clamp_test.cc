@@ -65,8 +65,10 @@ TEST(TimestampClampTest, NothingLaterMeansIdenticalBytes) {
 }
 
 TEST(TimestampClampTest, ClampsPaxTimes) {
-  // A PAX header with mtime/atime records, then the entry.
-  std::string records = "30 mtime=2000000000.123456789\n20 atime=1600000000\n";
+  // A PAX header with mtime/atime/ctime records, then the entry: the times
+  // above the epoch are clamped, the one below it is kept.
+  std::string records =
+      "30 mtime=2000000000.123456789\n20 atime=1800000000\n20 ctime=1600000000\n";
   StringSink out;
   TarWriter tar(&out);
   TarHeader pax;
@@ -91,8 +93,9 @@ TEST(TimestampClampTest, ClampsPaxTimes) {
 
   uint64_t clamped = 0;
   const std::string result = Clamp(bytes, 1700000000, 100, &clamped);
-  EXPECT_EQ(clamped, 1u);
-  EXPECT_NE(result.find("20 mtime=1700000000\n20 atime=1600000000\n"), std::string::npos);
+  EXPECT_EQ(clamped, 2u);
+  EXPECT_NE(result.find("20 mtime=1700000000\n20 atime=1700000000\n20 ctime=1600000000\n"),
+            std::string::npos);
   TarReader reader;
   ASSERT_TRUE(reader.Append(result).ok());
   EXPECT_TRUE(reader.Finish().ok());
