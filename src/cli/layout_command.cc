@@ -1,6 +1,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
+#include "src/layout/descriptor_file.h"
 #include "src/layout/oci_layout.h"
 #include "src/oci/annotations.h"
 
@@ -38,7 +39,7 @@ absl::Status RunLayout(const std::vector<std::string>& args) {
   OciLayoutSpec spec;
   spec.directory = flags->Get("out");
   for (const std::string& file : flags->GetAll("root")) {
-    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(file);
+    absl::StatusOr<Descriptor> d = ReadDescriptorFile(file);
     if (!d.ok()) return d.status();
     if (flags->Has("ref-name")) {
       d->annotations[kAnnotationRefName] = flags->Get("ref-name");
@@ -52,7 +53,7 @@ absl::Status RunLayout(const std::vector<std::string>& args) {
       return absl::InvalidArgumentError(
           absl::StrCat("--blob \"", pair, "\": expected DESCRIPTOR_FILE=BLOB_FILE"));
     }
-    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(pair.substr(0, eq));
+    absl::StatusOr<Descriptor> d = ReadDescriptorFile(pair.substr(0, eq));
     if (!d.ok()) return d.status();
     spec.blob_files.push_back({*std::move(d), pair.substr(eq + 1)});
   }

@@ -10,6 +10,7 @@
 #include "src/io/file.h"
 #include "src/json/fields.h"
 #include "src/json/parser.h"
+#include "src/layout/descriptor_file.h"
 #include "src/layout/image_reader.h"
 #include "src/oci/media_types.h"
 #include "src/proto/request.pb.h"
@@ -296,7 +297,7 @@ absl::Status ReadBase(const proto::ImageRequest& request, const std::string& pat
     if (!s.ok()) return s;
   }
   if (!request.base_descriptor().empty()) {
-    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(request.base_descriptor());
+    absl::StatusOr<Descriptor> d = ReadDescriptorFile(request.base_descriptor());
     if (!d.ok()) return d.status();
     spec->base_descriptor = *std::move(d);
   }
@@ -340,7 +341,7 @@ absl::Status ReadLayersAndHistory(const proto::ImageRequest& request, const std:
           absl::StrCat(where, ": descriptor_file and diff_id_file are required"));
     }
     ImageLayer layer;
-    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(ref.descriptor_file());
+    absl::StatusOr<Descriptor> d = ReadDescriptorFile(ref.descriptor_file());
     if (!d.ok()) return d.status();
     layer.descriptor = *std::move(d);
     absl::StatusOr<Digest> diff_id = ReadDigestFile(ref.diff_id_file());
@@ -462,7 +463,7 @@ absl::StatusOr<IndexSpec> ReadIndexRequest(const std::string& path) {
   if (!s.ok()) return s;
   IndexSpec spec;
   for (const std::string& file : request.manifests()) {
-    absl::StatusOr<Descriptor> d = Descriptor::ReadFile(file);
+    absl::StatusOr<Descriptor> d = ReadDescriptorFile(file);
     if (!d.ok()) return d.status();
     spec.manifests.push_back(*std::move(d));
   }

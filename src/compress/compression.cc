@@ -6,9 +6,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "src/compress/gzip.h"
-#include "src/compress/parallel_gzip.h"
-#include "src/compress/zstd.h"
+#include "src/compress/internal/gzip.h"
+#include "src/compress/internal/parallel_gzip.h"
+#include "src/compress/internal/zstd.h"
 
 namespace imagewriter {
 namespace {
@@ -95,26 +95,6 @@ bool IsZstdSkippableMagic(absl::string_view prefix) {
 }
 
 }  // namespace
-
-absl::string_view CompressionName(Compression c) {
-  switch (c) {
-    case Compression::kNone:
-      return "none";
-    case Compression::kGzip:
-      return "gzip";
-    case Compression::kZstd:
-      return "zstd";
-  }
-  return "unknown";
-}
-
-absl::StatusOr<Compression> ParseCompression(absl::string_view name) {
-  if (name == "none" || name == "uncompressed") return Compression::kNone;
-  if (name == "gzip") return Compression::kGzip;
-  if (name == "zstd") return Compression::kZstd;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown compression \"", name, "\": expected gzip, zstd or none"));
-}
 
 Compression DetectCompression(absl::string_view prefix) {
   if (prefix.size() >= 2 && static_cast<unsigned char>(prefix[0]) == 0x1f &&

@@ -1,4 +1,4 @@
-// Compression: the three layer encodings imagewriter reads and writes, and
+// The codecs of the three layer encodings (compression_kind.h), and
 // detection of an input's encoding from its first bytes.
 //
 // Detection uses magic numbers only (gzip 1f 8b, zstd 28 b5 2f fd, and a
@@ -12,15 +12,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "src/compress/compression_kind.h"
 #include "src/io/byte_sink.h"
 
 namespace imagewriter {
-
-enum class Compression { kNone, kGzip, kZstd };
-
-// "none", "gzip" or "zstd".
-absl::string_view CompressionName(Compression c);
-absl::StatusOr<Compression> ParseCompression(absl::string_view name);
 
 // Needs at least 4 bytes of the stream, or the whole stream if shorter.
 Compression DetectCompression(absl::string_view prefix);

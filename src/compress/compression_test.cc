@@ -6,7 +6,7 @@
 #include <zstd.h>
 
 #include "gtest/gtest.h"
-#include "src/compress/parallel_gzip.h"
+#include "src/compress/internal/parallel_gzip.h"
 #include "src/digest/digest.h"
 
 namespace imagewriter {

@@ -224,4 +224,18 @@ absl::Status WriteFileAtomically(const std::string& path,
   return file->Commit();
 }
 
+absl::Status LinkOrCopy(const std::string& from, const std::string& to) {
+  if (linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+    return absl::OkStatus();
+  }
+  if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP) {
+    return ErrnoError(absl::StrCat("cannot link to ", to), from);
+  }
+  absl::StatusOr<AtomicFile> out = AtomicFile::Create(to);
+  if (!out.ok()) return out.status();
+  absl::Status s = StreamFile(from, &*out);
+  if (!s.ok()) return s;
+  return out->Commit();
+}
+
 }  // namespace imagewriter

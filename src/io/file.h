@@ -98,6 +98,11 @@ class AtomicFile : public ByteSink {
   bool committed_ = false;
 };
 
+// Hard-links `from` (following symlinks) to `to`, or copies it (atomically)
+// where the file system cannot link: across devices, or where links are not
+// permitted or supported. `to` must not exist.
+absl::Status LinkOrCopy(const std::string& from, const std::string& to);
+
 // Writes a whole file atomically.
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view contents);

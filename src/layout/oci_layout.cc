@@ -91,20 +91,6 @@ absl::Status FillFromBases(const OciLayoutSpec& spec, const std::string& layout)
 
 }  // namespace
 
-absl::Status LinkOrCopy(const std::string& from, const std::string& to) {
-  if (linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) == 0) {
-    return absl::OkStatus();
-  }
-  if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP) {
-    return Errno(absl::StrCat("cannot link to ", to), from);
-  }
-  absl::StatusOr<AtomicFile> out = AtomicFile::Create(to);
-  if (!out.ok()) return out.status();
-  absl::Status s = StreamFile(from, &*out);
-  if (!s.ok()) return s;
-  return out->Commit();
-}
-
 std::string LayoutIndexJson(const std::vector<Descriptor>& roots) {
   std::vector<json::Value> manifests;
   for (const Descriptor& d : roots) manifests.push_back(d.ToJson());

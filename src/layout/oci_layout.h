@@ -47,10 +47,6 @@ absl::Status WriteOciLayout(const OciLayoutSpec& spec);
 // index.json's bytes for the given roots.
 std::string LayoutIndexJson(const std::vector<Descriptor>& roots);
 
-// Hard-links `from` (following symlinks) to `to`, or copies if linking is
-// not possible. `to` must not exist.
-absl::Status LinkOrCopy(const std::string& from, const std::string& to);
-
 }  // namespace imagewriter
 
 #endif  // IMAGEWRITER_LAYOUT_OCI_LAYOUT_H_

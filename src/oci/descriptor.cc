@@ -2,9 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/base/status.h"
-#include "src/io/file.h"
 #include "src/json/fields.h"
-#include "src/json/parser.h"
 
 namespace imagewriter {
 
@@ -65,14 +63,6 @@ absl::StatusOr<Descriptor> Descriptor::FromJson(const json::Value& v,
     d.platform = *platform;
   }
   return d;
-}
-
-absl::StatusOr<Descriptor> Descriptor::ReadFile(const std::string& file) {
-  absl::StatusOr<std::string> text = ReadFileToString(file);
-  if (!text.ok()) return text.status();
-  absl::StatusOr<json::Value> v = json::Parse(std::move(*text), file);
-  if (!v.ok()) return v.status();
-  return FromJson(*v, file);
 }
 
 }  // namespace imagewriter

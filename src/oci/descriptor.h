@@ -33,8 +33,6 @@ struct Descriptor {
   json::Value ToJson() const;
   static absl::StatusOr<Descriptor> FromJson(const json::Value& v,
                                              absl::string_view path);
-  // Parses a descriptor file written by `imagewriter layer` or `image`.
-  static absl::StatusOr<Descriptor> ReadFile(const std::string& file);
 };
 
 }  // namespace imagewriter

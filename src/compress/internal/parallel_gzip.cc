@@ -1,10 +1,10 @@
-#include "src/compress/parallel_gzip.h"
+#include "src/compress/internal/parallel_gzip.h"
 
 #include <libdeflate.h>
 #include <zlib.h>
 
 #include "absl/strings/str_cat.h"
-#include "src/compress/gzip.h"
+#include "src/compress/internal/gzip.h"
 #include "src/compress/internal/deflate_blocks.h"
 
 namespace imagewriter {

@@ -1,4 +1,4 @@
-#include "src/compress/zstd.h"
+#include "src/compress/internal/zstd.h"
 
 #include <zstd_errors.h>
 

@@ -26,8 +26,8 @@
 // input (an RLE block: 4 bytes for 128 KiB), so time is bounded by what the
 // consumer accepts (the layer writer's max_uncompressed_bytes), not by the
 // input.
-#ifndef IMAGEWRITER_COMPRESS_ZSTD_H_
-#define IMAGEWRITER_COMPRESS_ZSTD_H_
+#ifndef IMAGEWRITER_COMPRESS_INTERNAL_ZSTD_H_
+#define IMAGEWRITER_COMPRESS_INTERNAL_ZSTD_H_
 
 #include <zstd.h>
 
@@ -85,4 +85,4 @@ class ZstdDecoder : public ByteSink {
 
 }  // namespace imagewriter
 
-#endif  // IMAGEWRITER_COMPRESS_ZSTD_H_
+#endif  // IMAGEWRITER_COMPRESS_INTERNAL_ZSTD_H_

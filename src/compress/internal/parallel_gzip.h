@@ -20,8 +20,8 @@
 // Memory: at most 2 x threads + 2 blocks are in flight, each with its input
 // and output buffers (kept for reuse), plus one libdeflate compressor per
 // thread (level-dependent: ~1 MB at level 2, ~5 MB at 10-12).
-#ifndef IMAGEWRITER_COMPRESS_PARALLEL_GZIP_H_
-#define IMAGEWRITER_COMPRESS_PARALLEL_GZIP_H_
+#ifndef IMAGEWRITER_COMPRESS_INTERNAL_PARALLEL_GZIP_H_
+#define IMAGEWRITER_COMPRESS_INTERNAL_PARALLEL_GZIP_H_
 
 #include <condition_variable>
 #include <cstdint>
@@ -84,4 +84,4 @@ class ParallelGzipEncoder : public ByteSink {
 
 }  // namespace imagewriter
 
-#endif  // IMAGEWRITER_COMPRESS_PARALLEL_GZIP_H_
+#endif  // IMAGEWRITER_COMPRESS_INTERNAL_PARALLEL_GZIP_H_

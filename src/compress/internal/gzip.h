@@ -11,8 +11,8 @@
 // Every call consumes input or produces output, or fails: a stream cannot
 // keep it busy without progress. Memory is zlib's 32 KiB window plus one
 // 256 KiB output buffer.
-#ifndef IMAGEWRITER_COMPRESS_GZIP_H_
-#define IMAGEWRITER_COMPRESS_GZIP_H_
+#ifndef IMAGEWRITER_COMPRESS_INTERNAL_GZIP_H_
+#define IMAGEWRITER_COMPRESS_INTERNAL_GZIP_H_
 
 #include <zlib.h>
 
@@ -46,4 +46,4 @@ class GzipDecoder : public ByteSink {
 
 }  // namespace imagewriter
 
-#endif  // IMAGEWRITER_COMPRESS_GZIP_H_
+#endif  // IMAGEWRITER_COMPRESS_INTERNAL_GZIP_H_

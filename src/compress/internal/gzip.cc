@@ -1,4 +1,4 @@
-#include "src/compress/gzip.h"
+#include "src/compress/internal/gzip.h"
 
 #include "absl/strings/str_cat.h"
 

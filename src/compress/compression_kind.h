@@ -1,0 +1,24 @@
+// Compression: the three layer encodings, as a value.
+//
+// This header names the encodings and nothing more: it pulls in no codec,
+// so the OCI model (media types map an encoding to a layer media type) can
+// speak of an encoding without linking zlib, libdeflate or zstd. The codecs
+// are in compression.h.
+#ifndef IMAGEWRITER_COMPRESS_COMPRESSION_KIND_H_
+#define IMAGEWRITER_COMPRESS_COMPRESSION_KIND_H_
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace imagewriter {
+
+enum class Compression { kNone, kGzip, kZstd };
+
+// "none", "gzip" or "zstd".
+absl::string_view CompressionName(Compression c);
+// Also accepts "uncompressed" for kNone.
+absl::StatusOr<Compression> ParseCompression(absl::string_view name);
+
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_COMPRESS_COMPRESSION_KIND_H_
