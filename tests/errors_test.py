@@ -83,13 +83,26 @@ class ErrorsTest(iwtest.ImagewriterTestCase):
     def test_missing_input(self):
         self.layer_fails("does-not-exist.tar", "cannot open")
 
+    def test_exit_status(self):
+        # 2 when the command line is wrong, 1 when an input is; chosen from
+        # the status, not from the message's words.
+        src = os.path.join(iwtest.TESTDATA, "layers/hello.tar")
+        blob = os.path.join(self.out, "blob")
+        for args in (["layer", "--input", src], ["layer", "--input", src, "--output", blob, "--frobnicate"],
+                     ["layer", "--output", blob], ["verify"], ["no-such-command"]):
+            self.assertEqual(iwtest.run(args, cwd=self.dir).returncode, 2, args)
+        for args in (["layer", "--input", self.path("missing.tar"), "--output", blob],
+                     ["layer", "--input", src, "--output", blob, "--level", "13"]):
+            self.assertEqual(iwtest.run(args, cwd=self.dir).returncode, 1, args)
+        self.assertEqual(os.listdir(self.out), [])
+
     def test_bad_flags(self):
         src = os.path.join(iwtest.TESTDATA, "layers/hello.tar")
         blob = os.path.join(self.out, "blob")
         self.assert_fails(["layer", "--input", src, "--output", blob, "--compression", "lz4"],
                           'unknown compression "lz4"')
         self.assert_fails(["layer", "--input", src, "--output", blob, "--level", "13"],
-                          "--level 13 out of range for gzip: expected 1..12")
+                          "level 13 out of range for gzip: expected 1..12 (--level)")
         self.assert_fails(["layer", "--input", src], "missing required flag --output")
         self.assert_fails(["layer", "--input", src, "--output", blob, "--frobnicate"],
                           "unknown flag --frobnicate")

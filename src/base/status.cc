@@ -14,4 +14,14 @@ absl::Status WithContext(absl::string_view context, const absl::Status& status) 
   return out;
 }
 
+absl::Status WithOption(absl::string_view option, absl::Status status) {
+  if (!status.ok()) status.SetPayload(kOptionPayload, absl::Cord(option));
+  return status;
+}
+
+std::string OptionOf(const absl::Status& status) {
+  auto option = status.GetPayload(kOptionPayload);
+  return option ? std::string(*option) : std::string();
+}
+
 }  // namespace imagewriter

@@ -21,6 +21,14 @@ TEST(WithContextTest, KeepsPayloads) {
   EXPECT_EQ(std::string(*s.GetPayload("imagewriter/test")), "value");
 }
 
+TEST(WithOptionTest, NamesTheOptionThroughContexts) {
+  absl::Status s = WithContext("in.tar", WithOption("level", absl::InvalidArgumentError("level 13")));
+  EXPECT_EQ(OptionOf(s), "level");
+  EXPECT_EQ(s.message(), "in.tar: level 13");
+  EXPECT_EQ(OptionOf(absl::InvalidArgumentError("x")), "");
+  EXPECT_TRUE(WithOption("level", absl::OkStatus()).ok());
+}
+
 TEST(WithContextTest, OkStaysOk) { EXPECT_TRUE(WithContext("x", absl::OkStatus()).ok()); }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/cli/exit_status.h"
 
 namespace imagewriter {
 
@@ -11,7 +12,7 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<FlagSpec>& specs,
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.rfind("--", 0) != 0) {
-      return absl::InvalidArgumentError(
+      return UsageError(
           absl::StrCat("unexpected argument \"", arg, "\": flags start with --"));
     }
     std::string name = arg.substr(2), value;
@@ -25,31 +26,31 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<FlagSpec>& specs,
     for (const FlagSpec& s : specs) {
       if (s.name == name) spec = &s;
     }
-    if (spec == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    if (spec == nullptr) return UsageError(absl::StrCat("unknown flag --", name));
     if (spec->kind == FlagSpec::Kind::kBool) {
       if (has_value) {
-        return absl::InvalidArgumentError(absl::StrCat("flag --", name, " takes no value"));
+        return UsageError(absl::StrCat("flag --", name, " takes no value"));
       }
     } else if (!has_value) {
       if (i + 1 >= args.size()) {
-        return absl::InvalidArgumentError(absl::StrCat("flag --", name, " needs a value"));
+        return UsageError(absl::StrCat("flag --", name, " needs a value"));
       }
       value = args[++i];
     }
     // An empty value is a script's unset variable: `--output ""` would
     // otherwise surface as an unnamed file-system error far from the flag.
     if (spec->kind != FlagSpec::Kind::kBool && value.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("flag --", name, " has an empty value"));
+      return UsageError(absl::StrCat("flag --", name, " has an empty value"));
     }
     std::vector<std::string>& slot = flags.values_[name];
     if (!slot.empty() && spec->kind == FlagSpec::Kind::kValue) {
-      return absl::InvalidArgumentError(absl::StrCat("flag --", name, " given twice"));
+      return UsageError(absl::StrCat("flag --", name, " given twice"));
     }
     slot.push_back(value);
   }
   for (const FlagSpec& s : specs) {
     if (s.required && !flags.Has(s.name)) {
-      return absl::InvalidArgumentError(absl::StrCat("missing required flag --", s.name));
+      return UsageError(absl::StrCat("missing required flag --", s.name));
     }
   }
   return flags;

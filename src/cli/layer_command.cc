@@ -3,14 +3,16 @@
 #include <cstdio>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/cli/commands.h"
+#include "src/cli/exit_status.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
 #include "src/cli/request_reader.h"
+#include "src/compress/compression.h"
 #include "src/compress/decompression_guard.h"
 #include "src/json/writer.h"
+#include "src/tar/path_safety.h"
 #include "src/writer/layer_writer.h"
 
 namespace imagewriter {
@@ -43,6 +45,17 @@ const std::vector<FlagSpec>& Specs() {
   return *specs;
 }
 
+// How this command's flags set the LayerOptions a failure can be about.
+const std::map<std::string, std::string>& LayerOptionHints() {
+  static const auto* hints = new std::map<std::string, std::string>{
+      {kOptionAllowWritesThroughSymlinks, "--allow-writes-through-symlinks accepts it"},
+      {kOptionMaxBytes, "limits: --max-size, --max-ratio"},
+      {kOptionMaxRatio, "limits: --max-size, --max-ratio"},
+      {kOptionLevel, "--level"},
+  };
+  return *hints;
+}
+
 }  // namespace
 
 std::string LayerUsage() {
@@ -55,7 +68,7 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
   if (!flags.ok()) return flags.status();
   LayerOptions options;
   if (flags->Has("input") == flags->Has("files")) {
-    return absl::InvalidArgumentError("give exactly one of --input and --files");
+    return UsageError("give exactly one of --input and --files");
   }
   options.input_path = flags->Get("input");
   std::unique_ptr<FileTree> tree;
@@ -102,15 +115,7 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
     }
   }
   absl::StatusOr<LayerResult> result = WriteLayer(options);
-  if (!result.ok() && absl::StrContains(result.status().message(), "is written through symlink")) {
-    return absl::Status(result.status().code(),
-                        absl::StrCat(result.status().message(), " (--allow-writes-through-symlinks accepts it)"));
-  }
-  if (IsDecompressionLimit(result.status())) {
-    return absl::Status(result.status().code(),
-                        absl::StrCat(result.status().message(), " (limits: --max-size, --max-ratio)"));
-  }
-  if (!result.ok()) return result.status();
+  if (!result.ok()) return WithFlagHint(result.status(), LayerOptionHints());
   for (const std::string& warning : result->warnings) {
     fprintf(stderr, "imagewriter layer: warning: %s: %s\n", options.input_path.c_str(), warning.c_str());
   }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "src/cli/commands.h"
+#include "src/cli/exit_status.h"
 
 namespace imagewriter {
 
@@ -34,7 +35,11 @@ void PrintHelp(FILE* out) {
   for (const imagewriter::Command& c : imagewriter::Commands()) {
     fprintf(out, "  %-8s %s\n", c.name, c.summary);
   }
-  fprintf(out, "\n`imagewriter COMMAND --help` describes a command's flags.\n");
+  fprintf(out,
+          "\n`imagewriter COMMAND --help` describes a command's flags.\n"
+          "\nexit status: 0 success, 1 failure (an input missing or malformed, a limit\n"
+          "reached, an output not written), 2 usage error (unknown command or flag,\n"
+          "missing or repeated flag, wrong operands).\n");
 }
 
 }  // namespace
@@ -42,14 +47,14 @@ void PrintHelp(FILE* out) {
 int main(int argc, char** argv) {
   if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
     PrintHelp(argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+    return argc < 2 ? imagewriter::kExitUsage : imagewriter::kExitOk;
   }
   for (const imagewriter::Command& c : imagewriter::Commands()) {
     if (strcmp(argv[1], c.name) != 0) continue;
     std::vector<std::string> args(argv + 2, argv + argc);
     if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
       fputs(c.usage().c_str(), stdout);
-      return 0;
+      return imagewriter::kExitOk;
     }
     absl::Status status = c.run(args);
     if (!status.ok()) {
@@ -59,14 +64,11 @@ int main(int argc, char** argv) {
         if (ch == '\n') ch = ' ';
       }
       fprintf(stderr, "imagewriter %s: error: %s\n", c.name, message.c_str());
-      return status.code() == absl::StatusCode::kInvalidArgument &&
-                     message.find("flag") != std::string::npos
-                 ? 2
-                 : 1;
+      return imagewriter::ExitStatus(status);
     }
-    return 0;
+    return imagewriter::kExitOk;
   }
   fprintf(stderr, "imagewriter: unknown command \"%s\"\n", argv[1]);
   PrintHelp(stderr);
-  return 2;
+  return imagewriter::kExitUsage;
 }

@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "src/cli/commands.h"
+#include "src/cli/exit_status.h"
 #include "src/cli/flags.h"
 #include "src/io/file.h"
 #include "src/compress/decompression_guard.h"
@@ -27,7 +28,7 @@ absl::Status RunVerify(const std::vector<std::string>& args) {
     rest.erase(rest.begin(), rest.begin() + 2);
   }
   if (rest.size() != 1 || rest[0].rfind("--", 0) == 0) {
-    return absl::InvalidArgumentError("verify takes [--max-size BYTES] and exactly one PATH (see --help)");
+    return UsageError("verify takes [--max-size BYTES] and exactly one PATH (see --help)");
   }
   const std::string& path = rest[0];
   // Archives are read by offset: a pipe or a device cannot be verified, and
@@ -35,12 +36,7 @@ absl::Status RunVerify(const std::vector<std::string>& args) {
   absl::Status kind = RequireFileOrDirectory(path);
   if (!kind.ok()) return kind;
   absl::StatusOr<VerifyReport> report = Verify(path, limits);
-  if (!report.ok()) {
-    if (IsDecompressionLimit(report.status())) {
-      return absl::Status(report.status().code(), absl::StrCat(report.status().message(), " (limit: --max-size)"));
-    }
-    return report.status();
-  }
+  if (!report.ok()) return WithFlagHint(report.status(), {{kOptionMaxBytes, "limit: --max-size"}});
   printf("%s: OK: %d manifests, %d layers, %d blobs, %llu bytes verified\n", path.c_str(),
          report->manifests, report->layers, report->blobs,
          static_cast<unsigned long long>(report->bytes));

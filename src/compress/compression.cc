@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/compress/internal/gzip.h"
 #include "src/compress/internal/parallel_gzip.h"
 #include "src/compress/internal/zstd.h"
@@ -130,11 +131,12 @@ absl::Status CheckLevel(Compression c, int level) {
   if (c == Compression::kZstd) lo = 1, hi = 19;
   if (c == Compression::kNone && level == 0) return absl::OkStatus();
   if (level < lo || level > hi) {
-    return absl::InvalidArgumentError(
-        c == Compression::kNone
-            ? absl::StrCat("--level ", level, " given with compression none")
-            : absl::StrCat("--level ", level, " out of range for ",
-                           CompressionName(c), ": expected ", lo, "..", hi));
+    return WithOption(kOptionLevel,
+                      absl::InvalidArgumentError(
+                          c == Compression::kNone
+                              ? absl::StrCat("level ", level, " given with compression none")
+                              : absl::StrCat("level ", level, " out of range for ",
+                                             CompressionName(c), ": expected ", lo, "..", hi)));
   }
   return absl::OkStatus();
 }

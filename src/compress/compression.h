@@ -21,7 +21,9 @@ namespace imagewriter {
 Compression DetectCompression(absl::string_view prefix);
 
 // Default and valid levels per compression: gzip 1..12 (libdeflate's
-// levels, default 2), zstd 1..19 (default 3).
+// levels, default 2), zstd 1..19 (default 3). CheckLevel's error names
+// the option kOptionLevel (base/status.h WithOption).
+inline constexpr char kOptionLevel[] = "level";
 int DefaultLevel(Compression c);
 absl::Status CheckLevel(Compression c, int level);
 

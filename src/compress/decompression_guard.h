@@ -5,8 +5,9 @@
 // forwarding them, once they exceed `max_bytes`, or once they exceed 64 MiB
 // and `max_ratio` times the compressed bytes read so far (as counted by the
 // CountingSink the caller puts before the decoder). A limit of 0 is off.
-// The error is ResourceExhausted and describes the data; callers that know
-// how the limits were set add that.
+// The error is ResourceExhausted and describes the data; it names the limit
+// it hit as an option (kOptionMaxBytes or kOptionMaxRatio, see base/status.h
+// WithOption), for callers that know how the limits were set to say so.
 //
 // Why both: gzip tops out near 1032:1, but a zstd stream of RLE blocks
 // decodes at 32768:1, under any useful ratio; only the byte limit bounds it.
@@ -19,9 +20,8 @@
 
 namespace imagewriter {
 
-// Whether `status` is the guard's refusal, also after callers have put the
-// input's name in front of its message.
-bool IsDecompressionLimit(const absl::Status& status);
+inline constexpr char kOptionMaxBytes[] = "max_bytes";
+inline constexpr char kOptionMaxRatio[] = "max_ratio";
 
 struct DecompressionLimits {
   uint64_t max_bytes = 256ULL << 30;

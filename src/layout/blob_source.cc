@@ -38,6 +38,22 @@ class DirectorySource : public BlobSource {
     if (!inside.ok()) return inside;
     return StreamFile(Path(name), sink);
   }
+  absl::StatusOr<std::string> ReadPrefix(const std::string& name, size_t n) const override {
+    absl::Status inside = CheckInside(name);
+    if (!inside.ok()) return inside;
+    absl::StatusOr<InputFile> file = InputFile::Open(Path(name));
+    if (!file.ok()) return file.status();
+    std::string prefix(n, '\0');
+    size_t got = 0;
+    while (got < n) {
+      absl::StatusOr<size_t> read = file->Read(prefix.data() + got, n - got);
+      if (!read.ok()) return read.status();
+      if (*read == 0) break;
+      got += *read;
+    }
+    prefix.resize(got);
+    return prefix;
+  }
   std::string Describe(const std::string& name) const override { return Path(name); }
 
  private:
@@ -69,8 +85,24 @@ class ArchiveSource : public BlobSource {
   absl::Status Stream(const std::string& name, ByteSink* sink) const override {
     auto it = entries_.find(name);
     if (it == entries_.end()) return absl::NotFoundError(absl::StrCat(Describe(name), ": missing"));
-    std::string buffer(kChunk, '\0');
-    uint64_t offset = it->second.offset, left = it->second.size;
+    return Read(name, it->second.offset, it->second.size, sink);
+  }
+  absl::StatusOr<std::string> ReadPrefix(const std::string& name, size_t n) const override {
+    auto it = entries_.find(name);
+    if (it == entries_.end()) return absl::NotFoundError(absl::StrCat(Describe(name), ": missing"));
+    StringSink prefix;
+    absl::Status s = Read(name, it->second.offset, std::min<uint64_t>(n, it->second.size), &prefix);
+    if (!s.ok()) return s;
+    return prefix.data();
+  }
+  std::string Describe(const std::string& name) const override {
+    return absl::StrCat(path_, ": ", name);
+  }
+
+ private:
+  // Streams `left` bytes of the archive from `offset`: part of entry `name`.
+  absl::Status Read(const std::string& name, uint64_t offset, uint64_t left, ByteSink* sink) const {
+    std::string buffer(static_cast<size_t>(std::min<uint64_t>(left, kChunk)), '\0');
     while (left > 0) {
       size_t want = static_cast<size_t>(std::min<uint64_t>(left, kChunk));
       ssize_t got = pread(fd_, buffer.data(), want, static_cast<off_t>(offset));
@@ -85,11 +117,7 @@ class ArchiveSource : public BlobSource {
     }
     return absl::OkStatus();
   }
-  std::string Describe(const std::string& name) const override {
-    return absl::StrCat(path_, ": ", name);
-  }
 
- private:
   std::string path_;
   int fd_;
   std::map<std::string, Entry> entries_;

@@ -27,6 +27,9 @@ class BlobSource {
   virtual absl::StatusOr<uint64_t> Size(const std::string& name) const = 0;
   // Streams a file's bytes into `sink` in bounded chunks.
   virtual absl::Status Stream(const std::string& name, ByteSink* sink) const = 0;
+  // The first `n` bytes of a file, or all of it if it is shorter: enough
+  // to tell a format by its magic without reading the rest.
+  virtual absl::StatusOr<std::string> ReadPrefix(const std::string& name, size_t n) const = 0;
   // "<source>: <name>", for error messages.
   virtual std::string Describe(const std::string& name) const = 0;
 

@@ -22,19 +22,6 @@
 namespace imagewriter {
 namespace {
 
-// Keeps the first 4 bytes of a stream, then stops it (Cancelled).
-class FirstBytes : public ByteSink {
- public:
-  absl::Status Append(absl::string_view data) override {
-    bytes_ += std::string(data.substr(0, 4 - bytes_.size()));
-    return bytes_.size() >= 4 ? absl::CancelledError() : absl::OkStatus();
-  }
-  const std::string& bytes() const { return bytes_; }
-
- private:
-  std::string bytes_;
-};
-
 class Verifier {
  public:
   Verifier(const BlobSource& source, DecompressionLimits limits) : source_(source), limits_(limits) {}
@@ -194,10 +181,9 @@ class Verifier {
                                      Sha256Sink* blob_hash) {
     absl::StatusOr<uint64_t> size = source_.Size(name);
     if (!size.ok()) return size.status();
-    FirstBytes first;
-    absl::Status probe = source_.Stream(name, &first);
-    if (!probe.ok() && !absl::IsCancelled(probe)) return probe;
-    const Compression actual = DetectCompression(first.bytes());
+    absl::StatusOr<std::string> magic = source_.ReadPrefix(name, 4);
+    if (!magic.ok()) return magic.status();
+    const Compression actual = DetectCompression(*magic);
     if (expected && *expected != actual) {
       return absl::DataLossError(absl::StrCat(source_.Describe(name), ": media type says ",
                                               CompressionName(*expected), " but the blob is ",

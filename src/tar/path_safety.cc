@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "src/base/status.h"
 
 namespace imagewriter {
 
@@ -98,9 +99,11 @@ absl::Status PathSafety::CheckSymlinks(const TarEntry& e) const {
           what, " goes through more than ", kMaxHops, " symlinks (last \"", link->path,
           "\" at offset ", link->offset, ")"));
     }
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, " is written through symlink \"", link->path, "\" -> \"", link->target,
-        "\" at offset ", link->offset, ", which points out of the layer root"));
+    return WithOption(kOptionAllowWritesThroughSymlinks,
+                      absl::InvalidArgumentError(absl::StrCat(
+                          what, " is written through symlink \"", link->path, "\" -> \"",
+                          link->target, "\" at offset ", link->offset,
+                          ", which points out of the layer root")));
   }
   return absl::OkStatus();
 }

@@ -14,7 +14,8 @@
 //     link and writes outside the root; moby's breakout check and bsdtar
 //     refuse the same. A later entry at the link's own path replaces it.
 // Errors name the entry and its header offset, and for the symlink rule
-// the symlink and its offset too. Absolute paths and symlinks whose target
+// the symlink and its offset too, and the option that would accept the
+// entry, kOptionAllowWritesThroughSymlinks (base/status.h). Absolute paths and symlinks whose target
 // leaves the root are themselves allowed, because runtimes resolve them
 // inside the root, but they are collected for Warnings().
 #ifndef IMAGEWRITER_TAR_PATH_SAFETY_H_
@@ -30,6 +31,8 @@
 #include "src/tar/tar_reader.h"
 
 namespace imagewriter {
+
+inline constexpr char kOptionAllowWritesThroughSymlinks[] = "allow_writes_through_symlinks";
 
 // How deep a path goes below the root; negative if ".." climbs out of it.
 int MinDepth(absl::string_view path);
