@@ -10,11 +10,17 @@ bench_input() {
   echo "$input"
 }
 
-# seconds CMD...: runs CMD once, prints its wall time.
+# seconds CMD...: runs CMD once, prints its wall time. A failed CMD is
+# reported on stderr and recorded in $bench_failures, if set: it runs in a
+# subshell, where a variable would not outlive it, and a time of a command
+# that failed must not pass for a result.
 seconds() {
   local start end
   start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
+  if ! "$@" >/dev/null 2>&1; then
+    echo "FAILED: $*" >&2
+    [[ -z ${bench_failures:-} ]] || echo "$*" >>"$bench_failures"
+  fi
   end=$(date +%s.%N)
   echo "$end - $start" | bc
 }
