@@ -119,6 +119,9 @@ def main():
     write("bad/hardlink_escape.tar", raw_tar([("ok.txt", "file", None), ("link", "hard", "../../etc/shadow")]))
     write("layers/suspicious_paths.tar", raw_tar([("/abs.txt", "file", None), ("d/up", "sym", "../../../etc"),
                                                  ("d/fine", "sym", "/etc")]))
+    # A write through a symlink that leaves the root: refused by default,
+    # accepted with oci_layer(allow_writes_through_symlinks = True).
+    write("layers/through_symlink.tar", raw_tar([("lib", "sym", "/etc"), ("lib/motd", "file", None)]))
     # A decompression bomb: 100 MiB of zeros (an empty tar) in ~100 KiB.
     write("bad/bomb.tar.gz", gzip.compress(b"\0" * (100 << 20), compresslevel=9, mtime=0))
 
