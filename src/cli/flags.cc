@@ -75,14 +75,4 @@ std::string FlagHelp(const std::vector<FlagSpec>& specs) {
   return out;
 }
 
-absl::StatusOr<std::pair<std::string, std::string>> SplitKeyValue(
-    const std::string& flag, const std::string& text) {
-  size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--", flag, " \"", text, "\": expected KEY=VALUE with a non-empty KEY"));
-  }
-  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
-}
-
 }  // namespace imagewriter

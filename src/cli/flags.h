@@ -38,10 +38,6 @@ class Flags {
 // "  --name  help" lines for a usage message.
 std::string FlagHelp(const std::vector<FlagSpec>& specs);
 
-// Splits "key=value"; errors name the flag. The key must not be empty.
-absl::StatusOr<std::pair<std::string, std::string>> SplitKeyValue(
-    const std::string& flag, const std::string& text);
-
 }  // namespace imagewriter
 
 #endif  // IMAGEWRITER_CLI_FLAGS_H_

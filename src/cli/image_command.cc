@@ -2,12 +2,11 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
-#include "src/base/status.h"
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
-#include "src/cli/request_reader.h"
 #include "src/json/writer.h"
+#include "src/request/image_request.h"
 
 namespace imagewriter {
 namespace {
@@ -32,13 +31,11 @@ std::string ImageUsage() {
 absl::Status RunImage(const std::vector<std::string>& args) {
   absl::StatusOr<Flags> flags = Flags::Parse(Specs(), args);
   if (!flags.ok()) return flags.status();
-  absl::StatusOr<ImageSpec> spec =
-      ReadImageRequest(flags->Get("request"), getenv("SOURCE_DATE_EPOCH"));
-  if (!spec.ok()) return spec.status();
-  absl::StatusOr<ImageOutput> image = BuildImage(*std::move(spec));
-  if (!image.ok()) {
-    return WithContext(flags->Get("request"), image.status());
-  }
+  const char* source_date_epoch = getenv("SOURCE_DATE_EPOCH");
+  absl::StatusOr<ImageOutput> image = BuildImageFromRequest(
+      flags->Get("request"),
+      source_date_epoch ? std::optional<std::string>(source_date_epoch) : std::nullopt);
+  if (!image.ok()) return image.status();
   for (const std::string& warning : image->warnings) {
     fprintf(stderr, "imagewriter image: warning: %s\n", warning.c_str());
   }

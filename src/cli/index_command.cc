@@ -1,10 +1,9 @@
 #include "absl/strings/str_cat.h"
-#include "src/base/status.h"
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
-#include "src/cli/request_reader.h"
 #include "src/json/writer.h"
+#include "src/request/index_request.h"
 
 namespace imagewriter {
 namespace {
@@ -28,12 +27,8 @@ std::string IndexUsage() {
 absl::Status RunIndex(const std::vector<std::string>& args) {
   absl::StatusOr<Flags> flags = Flags::Parse(Specs(), args);
   if (!flags.ok()) return flags.status();
-  absl::StatusOr<IndexSpec> spec = ReadIndexRequest(flags->Get("request"));
-  if (!spec.ok()) return spec.status();
-  absl::StatusOr<IndexOutput> index = BuildIndex(*spec);
-  if (!index.ok()) {
-    return WithContext(flags->Get("request"), index.status());
-  }
+  absl::StatusOr<IndexOutput> index = BuildIndexFromRequest(flags->Get("request"));
+  if (!index.ok()) return index.status();
   OutputSet outputs;
   outputs.Add(flags->Get("index-out"), index->index);
   outputs.Add(flags->Get("descriptor-out"), json::Indent(index->descriptor.ToJson()));

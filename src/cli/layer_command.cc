@@ -4,14 +4,17 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "src/base/key_value.h"
+#include "src/base/status.h"
 #include "src/cli/commands.h"
 #include "src/cli/exit_status.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
-#include "src/cli/request_reader.h"
 #include "src/compress/compression.h"
 #include "src/compress/decompression_guard.h"
 #include "src/json/writer.h"
+#include "src/oci/timestamp.h"
+#include "src/request/layer_files.h"
 #include "src/tar/path_safety.h"
 #include "src/writer/layer_writer.h"
 
@@ -103,9 +106,9 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
         absl::StrCat("--threads \"", flags->Get("threads"), "\": expected 1..256"));
   }
   for (const std::string& a : flags->GetAll("annotation")) {
-    absl::StatusOr<std::pair<std::string, std::string>> kv = SplitKeyValue("annotation", a);
-    if (!kv.ok()) return kv.status();
-    options.annotations[kv->first] = kv->second;
+    absl::StatusOr<KeyValue> kv = SplitKeyValue(a);
+    if (!kv.ok()) return WithContext(absl::StrCat("--annotation \"", a, "\""), kv.status());
+    options.annotations[kv->key] = kv->value;
   }
   for (auto [flag, slot] : {std::pair<const char*, uint64_t*>{"max-size", &options.max_uncompressed_bytes},
                             {"max-ratio", &options.max_ratio}}) {

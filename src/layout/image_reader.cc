@@ -29,6 +29,16 @@ absl::Status CheckSchemaVersion(const json::Value& v, const std::string& where) 
   return absl::OkStatus();
 }
 
+// A manifest need not say its media type, but one that does must say it is
+// an image manifest: an index, say, is not one.
+absl::Status CheckManifestMediaType(const json::Value& v, const std::string& where) {
+  std::optional<std::string> media_type;
+  absl::Status s = json::GetString(v, where, "mediaType", &media_type);
+  if (!s.ok() || !media_type || IsManifestMediaType(*media_type)) return s;
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, ".mediaType: \"", *media_type, "\" is not an image manifest"));
+}
+
 absl::StatusOr<std::vector<Descriptor>> DescriptorList(const json::Value& v, const std::string& where,
                                                        const char* key) {
   absl::Status s = json::RequireObject(v, where);
@@ -129,6 +139,7 @@ absl::StatusOr<ImageManifest> ParseManifest(const std::string& bytes, const Desc
   if (!v.ok()) return v.status();
   absl::Status s = json::RequireObject(*v, where);
   if (s.ok()) s = CheckSchemaVersion(*v, where);
+  if (s.ok()) s = CheckManifestMediaType(*v, where);
   if (!s.ok()) return s;
   const json::Value* config = v->Find("config");
   if (config == nullptr) return absl::InvalidArgumentError(absl::StrCat(where, ".config: required"));

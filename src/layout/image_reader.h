@@ -37,7 +37,8 @@ absl::Status CheckLayoutFile(const BlobSource& source);
 absl::StatusOr<std::vector<Descriptor>> ReadLayoutIndex(const BlobSource& source);
 
 // Parses manifest bytes (`where` names them in errors). Manifests and
-// indexes must have schemaVersion 2.
+// indexes must have schemaVersion 2; a manifest's mediaType, when it has
+// one, must be an image manifest's (OCI or Docker).
 absl::StatusOr<ImageManifest> ParseManifest(const std::string& bytes, const Descriptor& descriptor,
                                             const std::string& where);
 // Parses index bytes into its manifest descriptors.

@@ -2,9 +2,12 @@
 
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "re2/re2.h"
+#include "src/base/key_value.h"
+#include "src/base/status.h"
 #include "src/json/fields.h"
 
 namespace imagewriter {
@@ -21,12 +24,16 @@ bool IsNameStart(char c) {
 }
 bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 
+// Whether the env entry `entry` ("KEY=VALUE") sets `key`. A key ends at
+// the first '=', so none holds one.
+bool SetsKey(absl::string_view entry, absl::string_view key) {
+  return key.find('=') == absl::string_view::npos && absl::StartsWith(entry, key) &&
+         entry.size() > key.size() && entry[key.size()] == '=';
+}
+
 std::string Lookup(const std::string& name, const std::vector<std::string>& env) {
   for (const std::string& entry : env) {
-    size_t eq = entry.find('=');
-    if (eq != std::string::npos && entry.compare(0, eq, name) == 0 && eq == name.size()) {
-      return entry.substr(eq + 1);
-    }
+    if (SetsKey(entry, name)) return entry.substr(name.size() + 1);
   }
   return "";
 }
@@ -56,6 +63,101 @@ json::Value EmptyObjectsFor(const std::set<std::string>& keys) {
   std::vector<json::Value::Member> members;
   for (const std::string& k : keys) members.emplace_back(k, json::Value::Object());
   return json::Value::Object(std::move(members));
+}
+
+// The inherited "config" member, or an empty object.
+absl::StatusOr<json::Value> InheritedConfig(const json::Value& image_config) {
+  const json::Value* existing = image_config.Find("config");
+  if (existing == nullptr || existing->is_null()) return json::Value::Object();
+  if (!existing->is_object()) return json::TypeError("", "config", "an object", *existing);
+  return *existing;
+}
+
+void SetReplacedValues(const ConfigFragment& f, json::Value* config) {
+  if (f.entrypoint) {
+    config->Set("Entrypoint", json::Value::StringArray(*f.entrypoint));
+    if (!f.cmd) config->Remove("Cmd");
+  }
+  if (f.cmd) config->Set("Cmd", json::Value::StringArray(*f.cmd));
+  if (f.user) config->Set("User", json::Value::String(*f.user));
+  if (f.workdir) config->Set("WorkingDir", json::Value::String(*f.workdir));
+  if (f.stop_signal) config->Set("StopSignal", json::Value::String(*f.stop_signal));
+}
+
+// Sets KEY=VALUE in `env`: in place of the entry of the same key, or last.
+void SetEnv(const std::string& key, std::string entry, std::vector<std::string>* env) {
+  for (std::string& existing : *env) {
+    if (SetsKey(existing, key)) {
+      existing = std::move(entry);
+      return;
+    }
+  }
+  env->push_back(std::move(entry));
+}
+
+absl::Status MergeEnv(const std::vector<std::string>& entries, json::Value* config) {
+  std::optional<std::vector<std::string>> inherited;
+  absl::Status s = json::GetStringArray(*config, "config", "Env", &inherited);
+  if (!s.ok()) return s;
+  std::vector<std::string> env = inherited.value_or(std::vector<std::string>{});
+  for (const std::string& entry : entries) {
+    absl::StatusOr<KeyValue> kv = SplitKeyValue(entry);
+    if (!kv.ok()) return WithContext(absl::StrCat("env entry \"", entry, "\""), kv.status());
+    SetEnv(kv->key, absl::StrCat(kv->key, "=", ExpandEnv(kv->value, env)), &env);
+  }
+  config->Set("Env", json::Value::StringArray(env));
+  return absl::OkStatus();
+}
+
+absl::Status MergeLabels(const std::map<std::string, std::string>& added, json::Value* config) {
+  std::map<std::string, std::string> labels;
+  absl::Status s = json::GetStringMap(*config, "config", "Labels", &labels);
+  if (!s.ok()) return s;
+  for (const auto& [key, value] : added) {
+    if (key.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("label with an empty key (value \"", value, "\")"));
+    }
+    labels[key] = value;
+  }
+  config->Set("Labels", json::Value::SortedObject(labels));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> NormalizeVolume(const std::string& volume) {
+  if (volume.empty()) return absl::InvalidArgumentError("volume with an empty path");
+  return volume;
+}
+
+// Adds `added`, normalised, to the keys of the object-valued member `key`
+// (ExposedPorts, Volumes), each mapped to an empty object.
+absl::Status MergeKeys(const char* key, const std::vector<std::string>& added,
+                       absl::StatusOr<std::string> (*normalize)(const std::string&),
+                       json::Value* config) {
+  std::set<std::string> keys;
+  absl::Status s = KeysOf(*config, key, &keys);
+  if (!s.ok()) return s;
+  for (const std::string& k : added) {
+    absl::StatusOr<std::string> normalized = normalize(k);
+    if (!normalized.ok()) return normalized.status();
+    keys.insert(*normalized);
+  }
+  config->Set(key, EmptyObjectsFor(keys));
+  return absl::OkStatus();
+}
+
+// Known members first in Go's order, then the rest as they were.
+json::Value InGoOrder(const json::Value& config) {
+  std::vector<json::Value::Member> ordered;
+  for (const char* key : kKnownOrder) {
+    if (const json::Value* v = config.Find(key)) ordered.emplace_back(key, *v);
+  }
+  for (const json::Value::Member& m : config.members()) {
+    bool known = false;
+    for (const char* key : kKnownOrder) known = known || m.first == key;
+    if (!known) ordered.push_back(m);
+  }
+  return json::Value::Object(std::move(ordered));
 }
 
 }  // namespace
@@ -89,98 +191,18 @@ std::string ExpandEnv(const std::string& value, const std::vector<std::string>& 
 
 absl::Status ApplyConfigFragments(const ConfigFragment& f, json::Value* image_config) {
   if (f.empty()) return absl::OkStatus();
-  json::Value config = json::Value::Object();
-  if (const json::Value* existing = image_config->Find("config");
-      existing != nullptr && !existing->is_null()) {
-    if (!existing->is_object()) {
-      return json::TypeError("", "config", "an object", *existing);
-    }
-    config = *existing;
+  absl::StatusOr<json::Value> config = InheritedConfig(*image_config);
+  if (!config.ok()) return config.status();
+  SetReplacedValues(f, &*config);
+  absl::Status s;
+  if (s.ok() && !f.env.empty()) s = MergeEnv(f.env, &*config);
+  if (s.ok() && !f.labels.empty()) s = MergeLabels(f.labels, &*config);
+  if (s.ok() && !f.exposed_ports.empty()) {
+    s = MergeKeys("ExposedPorts", f.exposed_ports, NormalizePort, &*config);
   }
-
-  if (f.entrypoint) {
-    config.Set("Entrypoint", json::Value::StringArray(*f.entrypoint));
-    if (!f.cmd) config.Remove("Cmd");
-  }
-  if (f.cmd) config.Set("Cmd", json::Value::StringArray(*f.cmd));
-  if (f.user) config.Set("User", json::Value::String(*f.user));
-  if (f.workdir) config.Set("WorkingDir", json::Value::String(*f.workdir));
-  if (f.stop_signal) config.Set("StopSignal", json::Value::String(*f.stop_signal));
-
-  if (!f.env.empty()) {
-    std::optional<std::vector<std::string>> inherited;
-    absl::Status s = json::GetStringArray(config, "config", "Env", &inherited);
-    if (!s.ok()) return s;
-    std::vector<std::string> env = inherited.value_or(std::vector<std::string>{});
-    for (const std::string& entry : f.env) {
-      size_t eq = entry.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "env entry \"", entry, "\": expected KEY=VALUE with a non-empty KEY"));
-      }
-      std::string key = entry.substr(0, eq);
-      std::string expanded = absl::StrCat(key, "=", ExpandEnv(entry.substr(eq + 1), env));
-      bool replaced = false;
-      for (std::string& existing : env) {
-        if (existing.compare(0, key.size() + 1, key + "=") == 0) {
-          existing = expanded;
-          replaced = true;
-          break;
-        }
-      }
-      if (!replaced) env.push_back(std::move(expanded));
-    }
-    config.Set("Env", json::Value::StringArray(env));
-  }
-
-  if (!f.labels.empty()) {
-    std::map<std::string, std::string> labels;
-    absl::Status s = json::GetStringMap(config, "config", "Labels", &labels);
-    if (!s.ok()) return s;
-    for (const auto& [key, value] : f.labels) {
-      if (key.empty()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("label with an empty key (value \"", value, "\")"));
-      }
-      labels[key] = value;
-    }
-    config.Set("Labels", json::Value::SortedObject(labels));
-  }
-
-  if (!f.exposed_ports.empty()) {
-    std::set<std::string> ports;
-    absl::Status s = KeysOf(config, "ExposedPorts", &ports);
-    if (!s.ok()) return s;
-    for (const std::string& port : f.exposed_ports) {
-      absl::StatusOr<std::string> normalized = NormalizePort(port);
-      if (!normalized.ok()) return normalized.status();
-      ports.insert(*normalized);
-    }
-    config.Set("ExposedPorts", EmptyObjectsFor(ports));
-  }
-
-  if (!f.volumes.empty()) {
-    std::set<std::string> volumes;
-    absl::Status s = KeysOf(config, "Volumes", &volumes);
-    if (!s.ok()) return s;
-    for (const std::string& volume : f.volumes) {
-      if (volume.empty()) return absl::InvalidArgumentError("volume with an empty path");
-      volumes.insert(volume);
-    }
-    config.Set("Volumes", EmptyObjectsFor(volumes));
-  }
-
-  // Known members first in Go's order, then the rest as they were.
-  std::vector<json::Value::Member> ordered;
-  for (const char* key : kKnownOrder) {
-    if (const json::Value* v = config.Find(key)) ordered.emplace_back(key, *v);
-  }
-  for (const json::Value::Member& m : config.members()) {
-    bool known = false;
-    for (const char* key : kKnownOrder) known = known || m.first == key;
-    if (!known) ordered.push_back(m);
-  }
-  image_config->Set("config", json::Value::Object(std::move(ordered)));
+  if (s.ok() && !f.volumes.empty()) s = MergeKeys("Volumes", f.volumes, NormalizeVolume, &*config);
+  if (!s.ok()) return s;
+  image_config->Set("config", InGoOrder(*config));
   return absl::OkStatus();
 }
 

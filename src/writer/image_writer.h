@@ -31,20 +31,27 @@
 
 namespace imagewriter {
 
-struct ImageSpec {
-  // The base image: its config and its manifest's layer descriptors, in
-  // order. Their diffIDs come from the base config's rootfs.diff_ids.
-  std::optional<json::Value> base_config;
-  std::vector<Descriptor> base_layers;
+// A base image, as src/request/base_image.h reads and checks it: the
+// writer builds on it without checking it again.
+struct BaseImage {
+  json::Value config;  // A JSON object.
+  // The manifest's layer descriptors, bottom first, each with its diffID
+  // from the config's rootfs.diff_ids; their metadata is the writer's to set.
+  std::vector<ImageLayer> layers;
+  std::vector<History> history;      // The config's.
+  std::optional<Platform> platform;  // The config's, when it names one.
   // The base manifest's descriptor, when known: adds the
   // org.opencontainers.image.base.digest (and base.name) annotations.
-  std::optional<Descriptor> base_descriptor;
+  std::optional<Descriptor> descriptor;
+};
 
+struct ImageSpec {
+  std::optional<BaseImage> base;
   std::vector<ImageLayer> layers;  // New layers, bottom first.
   std::vector<History> history;    // Explicit entries after the base's.
   ConfigFragment fragment;
   std::map<std::string, std::string> annotations;  // Manifest annotations.
-  std::optional<Platform> platform;  // Default: base's, else linux/amd64.
+  std::optional<Platform> platform;  // Default: the base's, else linux/amd64.
   std::optional<Timestamp> created;
   std::optional<Timestamp> source_date_epoch;
   MediaFlavor flavor = MediaFlavor::kOci;

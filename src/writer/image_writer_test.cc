@@ -46,12 +46,14 @@ TEST(ImageWriterTest, CreatedPrecedence) {
 
 TEST(ImageWriterTest, EpochClampsNewHistoryButNotBase) {
   ImageSpec spec;
-  spec.base_config = *json::Parse(
-      R"({"history":[{"created":"2030-01-01T00:00:00Z","created_by":"base"}],)"
-      R"("rootfs":{"type":"layers","diff_ids":[")" + Digest::Sha256Of("d").ToString() + R"("]}})",
-      "base");
-  Descriptor base_layer = Layer("base").descriptor;
-  spec.base_layers = {base_layer};
+  BaseImage base;
+  base.config = *json::Parse(R"({"rootfs":{"type":"layers","diff_ids":[]}})", "base");
+  History base_history;
+  base_history.created = *Timestamp::Parse("2030-01-01T00:00:00Z");
+  base_history.created_by = "base";
+  base.history = {base_history};
+  base.layers = {Layer("base")};
+  spec.base = base;
   History later;
   later.created = *Timestamp::Parse("2031-01-01T00:00:00Z");
   later.created_by = "explicit";
@@ -76,7 +78,7 @@ TEST(ImageWriterTest, PlatformDefaultsFromBaseThenLinuxAmd64) {
   absl::StatusOr<ImageOutput> out = BuildImage(spec);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->manifest_descriptor.platform->ToString(), "linux/amd64");
-  spec.base_config = *json::Parse(R"({"os":"linux","architecture":"arm","variant":"v7"})", "b");
+  spec.base = BaseImage{json::Value::Object(), {}, {}, *Platform::Parse("linux/arm/v7"), {}};
   out = BuildImage(spec);
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->manifest_descriptor.platform->ToString(), "linux/arm/v7");
