@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "src/base/key_value.h"
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/layout/descriptor_file.h"
@@ -48,14 +49,14 @@ absl::Status RunLayout(const std::vector<std::string>& args) {
   }
   spec.metadata_blobs = flags->GetAll("metadata");
   for (const std::string& pair : flags->GetAll("blob")) {
-    size_t eq = pair.find('=');
-    if (eq == std::string::npos) {
+    absl::StatusOr<KeyValue> files = SplitKeyValue(pair);
+    if (!files.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--blob \"", pair, "\": expected DESCRIPTOR_FILE=BLOB_FILE"));
     }
-    absl::StatusOr<Descriptor> d = ReadDescriptorFile(pair.substr(0, eq));
+    absl::StatusOr<Descriptor> d = ReadDescriptorFile(files->key);
     if (!d.ok()) return d.status();
-    spec.blob_files.push_back({*std::move(d), pair.substr(eq + 1)});
+    spec.blob_files.push_back({*std::move(d), files->value});
   }
   spec.bases = flags->GetAll("base");
   spec.copy_bases = flags->GetBool("copy-bases");
