@@ -6,7 +6,7 @@
     imagewriter_register_toolchains()
 """
 
-load("//rules/private:local_repository.bzl", "mirror_directory")
+load("//rules/private:local_repository.bzl", "mirror_directory", "system_library")
 
 # Repositories that Bazel 4.2.3's @bazel_tools needs, or that BUILD files
 # load native rules from (as Bazel 8 requires), shimmed locally.
@@ -25,7 +25,7 @@ def imagewriter_dependencies():
         _maybe(
             mirror_directory,
             name = shim,
-            marker = "@imagewriter//third_party/%s:WORKSPACE" % shim,
+            marker = Label("//third_party/%s:WORKSPACE" % shim),
         )
 
     # From Debian's bazel-platforms and bazel-skylib.
@@ -34,10 +34,10 @@ def imagewriter_dependencies():
 
     for lib in _SYSTEM_LIBRARIES:
         _maybe(
-            native.new_local_repository,
+            system_library,
             name = "system_" + lib,
             path = "/usr",
-            build_file = "@imagewriter//third_party:%s.BUILD" % lib,
+            build_file = Label("//third_party:%s.BUILD" % lib),
         )
 
 # A WORKSPACE macro that registers, not a BUILD macro that makes targets: it
@@ -45,4 +45,4 @@ def imagewriter_dependencies():
 # buildifier: disable=unnamed-macro
 def imagewriter_register_toolchains():
     """Registers the imagewriter toolchain built from source."""
-    native.register_toolchains("@imagewriter//rules:default_toolchain")
+    native.register_toolchains(str(Label("//rules:default_toolchain")))

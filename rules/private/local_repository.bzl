@@ -1,8 +1,8 @@
-"""A repository rule that mirrors a directory shipped inside @imagewriter.
+"""Repository rules for what imagewriter takes from this machine, not a network.
 
-local_repository() takes a path relative to the *main* workspace, which breaks
-when imagewriter is itself an external repository. This rule locates the
-directory through a label instead, so it works from any workspace.
+Both locate imagewriter's own files through labels, never through a path
+relative to the main workspace or a repository name: imagewriter may be an
+external repository under any name.
 """
 
 def _mirror_directory_impl(rctx):
@@ -12,11 +12,35 @@ def _mirror_directory_impl(rctx):
 
 mirror_directory = repository_rule(
     implementation = _mirror_directory_impl,
+    doc = "A directory shipped inside imagewriter, as a repository of its own.",
     attrs = {
         "marker": attr.label(
             mandatory = True,
             doc = "A file in the directory to mirror, usually its WORKSPACE.",
         ),
+    },
+    local = True,
+)
+
+def _system_library_impl(rctx):
+    for child in rctx.path(rctx.attr.path).readdir():
+        rctx.symlink(child, child.basename)
+    rctx.file("WORKSPACE", "workspace(name = %r)\n" % rctx.name)
+    rctx.symlink(rctx.attr.build_file, "BUILD.bazel")
+
+    # The BUILD file loads the helpers from its own repository: a load of
+    # imagewriter's copy would have to spell imagewriter's repository name.
+    rctx.symlink(rctx.attr._multiarch, "multiarch.bzl")
+
+system_library = repository_rule(
+    implementation = _system_library_impl,
+    doc = """A system directory (/usr) with a BUILD file from third_party/.
+
+Like new_local_repository, plus multiarch.bzl next to the BUILD file.""",
+    attrs = {
+        "path": attr.string(mandatory = True, doc = "Absolute path of the directory."),
+        "build_file": attr.label(mandatory = True, allow_single_file = True, doc = "Its BUILD file."),
+        "_multiarch": attr.label(default = Label("//third_party:multiarch.bzl")),
     },
     local = True,
 )

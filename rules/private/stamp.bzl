@@ -26,7 +26,7 @@ and any other status key) into `created`, `labels`, `annotations` and `env`:
 1 always, 0 never, -1 when Bazel runs with --stamp. Unstamped builds never
 depend on time or host.""",
     ),
-    "_stamp_flag": attr.label(default = "@imagewriter//rules/private:stamp_flag"),
+    "_stamp_flag": attr.label(default = Label("//rules/private:stamp_flag")),
 }
 
 def stamping_enabled(ctx):

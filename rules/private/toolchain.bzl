@@ -2,7 +2,9 @@
 
 load(":providers.bzl", "ImagewriterToolchainInfo")
 
-TOOLCHAIN_TYPE = "@imagewriter//rules:toolchain_type"
+# A string, as Bazel 4's rule(toolchains = ...) takes no Label; str() of a
+# Label names this repository under whatever name the workspace gave it.
+TOOLCHAIN_TYPE = str(Label("//rules:toolchain_type"))
 
 def _imagewriter_toolchain_impl(ctx):
     default = ctx.attr.binary[DefaultInfo]

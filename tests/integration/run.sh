@@ -4,6 +4,8 @@
 #   - a workspace holding nothing but the README's Quick Start, taken from
 #     the README itself, builds with no flag and no .bazelrc; its image runs
 #     under runc and loads into podman;
+#   - the Quick Start again with the repository named iw_renamed: the same
+#     image;
 #   - a separate workspace uses the rules through local_repository and the
 #     repositories.bzl macros, and builds an image and an index;
 #   - changing only `env` re-runs the image action and no layer action;
@@ -15,7 +17,7 @@ work=$(mktemp -d)
 shutdown_all() {
   cd / || return
   local w
-  for w in "$work/ws" "$work/quickstart"; do
+  for w in "$work/ws" "$work/quickstart" "$work/renamed"; do
     (cd "$w" 2>/dev/null && bazel shutdown >/dev/null 2>&1)
   done
 }
@@ -73,6 +75,24 @@ else
 fi
 rm -rf "$pod"
 (cd "$qs" && bazel shutdown >/dev/null 2>&1)
+
+# The same Quick Start with imagewriter under another repository name: the
+# rules reach their own files through Label(), never "@imagewriter", so they
+# must work, and give the same image bytes, under any name.
+renamed="$work/renamed"
+mkdir -p "$renamed"
+sed 's/name = "imagewriter"/name = "iw_renamed"/; s|@imagewriter//|@iw_renamed//|g' "$qs/WORKSPACE" >"$renamed/WORKSPACE"
+sed 's|@imagewriter//|@iw_renamed//|g' "$qs/BUILD.bazel" >"$renamed/BUILD.bazel"
+cp "$qs/app.tar" "$renamed/app.tar"
+if ! grep -q -e '@imagewriter' -e '"imagewriter"' "$renamed/WORKSPACE" "$renamed/BUILD.bazel" \
+    && (cd "$renamed" && bazel build //:image) >"$log" 2>&1 \
+    && cmp -s "$qs/bazel-bin/image.digest" "$renamed/bazel-bin/image.digest"; then
+  pass "imagewriter works as @iw_renamed, and builds the same image"
+else
+  cat "$log"; cat "$qs/bazel-bin/image.digest" "$renamed/bazel-bin/image.digest" 2>/dev/null
+  fail "imagewriter works as @iw_renamed, and builds the same image"
+fi
+(cd "$renamed" && bazel shutdown >/dev/null 2>&1)
 
 ws="$work/ws"
 cp -r "$root/tests/downstream" "$ws"
