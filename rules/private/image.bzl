@@ -66,7 +66,12 @@ def _layers(ctx):
 def _base_source(ctx):
     """struct(path, files, copy) for a base given as a layout directory or an archive."""
     files = ctx.attr.base.files.to_list()
-    if len(files) == 1 and (files[0].is_directory or files[0].basename.endswith(".tar")):
+
+    # File.is_directory is true for tree artifacts only: a source directory
+    # looks like any source file here. One source file that is not an
+    # archive is taken as a layout directory; `imagewriter base` refuses it
+    # when it is none.
+    if len(files) == 1 and (files[0].is_directory or files[0].is_source or files[0].basename.endswith(".tar")):
         return struct(path = files[0].path, files = files, copy = files[0].is_source)
     for f in files:
         if f.basename == "oci-layout":

@@ -4,8 +4,12 @@ The platform is picked from a multi-platform base, base layers are reused
 byte for byte (same digests, same blobs), the config inherits Env and Cmd,
 base history is kept, and the base.digest / base.name annotations are set.
 """
+import gzip
+import hashlib
+import io
 import json
 import os
+import tarfile
 import unittest
 
 from tests import iwtest
@@ -25,6 +29,48 @@ def base_manifest(arch):
         if m["platform"]["architecture"] == arch:
             return m, load(os.path.join(BASE, "blobs", "sha256", m["digest"].split(":")[1]))
     raise AssertionError(arch)
+
+
+def check_layout(test, layout):
+    """Reads an image layout with Python alone: every blob hashes to its
+    name; index, manifest, config and layers are there with the sizes their
+    descriptors give; each layer is a tar whose sha256 is its diffID.
+    Returns (manifest, config)."""
+    blobs = os.path.join(layout, "blobs", "sha256")
+    for name in os.listdir(blobs):
+        test.assertEqual(hashlib.sha256(iwtest.read(os.path.join(blobs, name))).hexdigest(), name)
+
+    def blob(descriptor):
+        data = iwtest.read(os.path.join(blobs, descriptor["digest"].split(":")[1]))
+        test.assertEqual(len(data), descriptor["size"], descriptor["digest"])
+        return data
+
+    index = load(os.path.join(layout, "index.json"))
+    test.assertEqual(len(index["manifests"]), 1)
+    manifest = json.loads(blob(index["manifests"][0]))
+    config = json.loads(blob(manifest["config"]))
+    diff_ids = []
+    for layer in manifest["layers"]:
+        data = blob(layer)
+        if layer["mediaType"].endswith("+gzip"):
+            data = gzip.decompress(data)
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            tar.getmembers()
+        diff_ids.append("sha256:" + hashlib.sha256(data).hexdigest())
+    test.assertEqual(config["rootfs"]["diff_ids"], diff_ids)
+    return manifest, config
+
+
+def archive_index(path):
+    """The index of an oci-archive and a reader of its JSON blobs, with
+    Python's tarfile."""
+    with tarfile.open(path) as tar:
+        files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isreg()}
+
+    def blob(digest):
+        return json.loads(files["blobs/sha256/" + digest.split(":")[1]])
+
+    return json.loads(files["index.json"]), blob
 
 
 class BaseTest(iwtest.ImagewriterTestCase):
@@ -85,6 +131,37 @@ class BaseTest(iwtest.ImagewriterTestCase):
         self.assertEqual(manifest["annotations"]["org.opencontainers.image.base.digest"],
                          iwtest.read(hello["digest"]).decode())
         self.ok(["verify", os.path.abspath(entry["layout"])])
+
+    def test_from_source_directory(self):
+        # The base is testdata/base_layout as a directory, not its files.
+        entry = FILES["//tests/base:from_source_dir"]
+        manifest, config = check_layout(self, entry["layout"])
+        self.assertEqual(manifest, load(entry["manifest"]))
+        descriptor, base = base_manifest("arm64")
+        self.assertEqual(manifest["layers"], base["layers"])
+        self.assertEqual(config["architecture"], "arm64")
+        self.assertIn("APP=on arm64", config["config"]["Env"])
+        self.assertEqual(manifest["annotations"]["org.opencontainers.image.base.digest"],
+                         descriptor["digest"])
+
+    def test_from_oci_archive(self):
+        entry = FILES["//tests/base:from_oci_archive"]
+        manifest, config = check_layout(self, entry["layout"])
+        self.assertEqual(manifest, load(entry["manifest"]))
+        index, archive_blob = archive_index("examples/multiarch/load_oci.tar")
+        inner = archive_blob(index["manifests"][0]["digest"])
+        arm = [m for m in inner["manifests"] if m["platform"]["architecture"] == "arm64"][0]
+        self.assertEqual(manifest["layers"], archive_blob(arm["digest"])["layers"])
+        self.assertEqual(manifest["annotations"]["org.opencontainers.image.base.digest"], arm["digest"])
+        self.assertEqual((config["architecture"], config["variant"]), ("arm64", "v8"))
+        self.assertEqual(config["config"]["Entrypoint"], ["/app/hello"])
+        self.assertEqual(config["config"]["Cmd"], ["--from", "oci-archive"])
+
+    def test_every_base_kind_gives_a_layout_python_reads(self):
+        for label, entry in sorted(FILES.items()):
+            if "manifest" in entry:
+                manifest, _ = check_layout(self, entry["layout"])
+                self.assertEqual(manifest, load(entry["manifest"]), label)
 
 
 if __name__ == "__main__":
