@@ -21,6 +21,7 @@ class ForwardingSink : public ByteSink {
   absl::Status Append(absl::string_view data) override {
     return out_->Append(data);
   }
+  absl::Status Finish() override { return out_->Finish(); }
 
  private:
   ByteSink* out_;
@@ -33,10 +34,8 @@ class CheckedDecoder : public ByteSink {
   CheckedDecoder(Compression c, std::unique_ptr<ByteSink> (*make)(ByteSink*), ByteSink* out)
       : outer_(c), head_(this), decoder_(make(&head_)), out_(out) {}
   absl::Status Append(absl::string_view data) override { return decoder_->Append(data); }
-  absl::Status Finish() override {
-    absl::Status status = decoder_->Finish();
-    return status.ok() ? Release() : status;
-  }
+  // The decoder finishes Head, which finishes `out`.
+  absl::Status Finish() override { return decoder_->Finish(); }
 
  private:
   // Receives the decoder's output.
@@ -44,6 +43,7 @@ class CheckedDecoder : public ByteSink {
    public:
     explicit Head(CheckedDecoder* owner) : owner_(owner) {}
     absl::Status Append(absl::string_view data) override { return owner_->Decoded(data); }
+    absl::Status Finish() override { return owner_->DecodedAll(); }
 
    private:
     CheckedDecoder* owner_;
@@ -57,6 +57,11 @@ class CheckedDecoder : public ByteSink {
     if (held_.size() < kMagicBytes) return absl::OkStatus();
     absl::Status status = Release();
     return status.ok() && !data.empty() ? out_->Append(data) : status;
+  }
+
+  absl::Status DecodedAll() {
+    absl::Status status = Release();
+    return status.ok() ? out_->Finish() : status;
   }
 
   // Checks what is held (all of a stream shorter than the magic) and passes

@@ -29,14 +29,16 @@ absl::Status CheckLevel(Compression c, int level);
 
 // A sink that decodes its input and appends the decoded bytes to `out`.
 // Finish() fails if the stream is truncated or corrupt; errors give the
-// offset in the compressed stream. For kNone it forwards bytes unchanged.
+// offset in the compressed stream; if it succeeds it finishes `out`. For
+// kNone it forwards bytes (and Finish) unchanged.
 // The decoded bytes are meant to be a tar: if they start with a gzip or
 // zstd magic (an input compressed twice) the decoder says so, instead of
 // leaving the tar parser to report a malformed header.
 std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out);
 
 // A sink that encodes its input and appends the encoded bytes to `out`,
-// using up to `threads` threads. The output is a pure function of the input
+// using up to `threads` threads; Finish writes the end of the stream and
+// finishes `out`. The output is a pure function of the input
 // bytes, the compression and the level: independent of chunking, thread
 // count, CPU, time and host.
 std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, int threads = 1);

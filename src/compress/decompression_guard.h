@@ -33,9 +33,8 @@ class DecompressionGuard : public ByteSink {
   DecompressionGuard(DecompressionLimits limits, const CountingSink* compressed, ByteSink* next)
       : limits_(limits), compressed_(compressed), next_(next) {}
 
-  // Finish is not forwarded: the caller finishes the decoder and the
-  // consumer in its own order.
   absl::Status Append(absl::string_view data) override;
+  absl::Status Finish() override { return next_->Finish(); }
 
  private:
   DecompressionLimits limits_;

@@ -5,7 +5,11 @@
 // any number of times with any split of the stream; Finish is called exactly
 // once after the last Append and reports errors that only show at the end of
 // a stream (a truncated gzip member, a tar without its last block). A sink
-// never takes ownership of the sinks it forwards to.
+// never takes ownership of the sinks it forwards to, but a sink that writes
+// into another (a decoder, an encoder, a guard, a tee, a tar writer) does
+// finish it: its own Finish flushes what it holds, then finishes the next
+// sink. So a pipeline is finished by finishing its head, once, and the
+// order of the stages' Finish follows from how they are composed.
 #ifndef IMAGEWRITER_IO_BYTE_SINK_H_
 #define IMAGEWRITER_IO_BYTE_SINK_H_
 
@@ -24,7 +28,8 @@ class ByteSink {
   virtual absl::Status Finish() { return absl::OkStatus(); }
 };
 
-// Forwards every byte to each of its sinks, in order; Finish finishes each.
+// Forwards every byte to each of its sinks, in order; Finish finishes each,
+// in order.
 class TeeSink : public ByteSink {
  public:
   explicit TeeSink(std::vector<ByteSink*> sinks) : sinks_(std::move(sinks)) {}

@@ -212,9 +212,7 @@ class Verifier {
     std::unique_ptr<ByteSink> decoder = NewDecoder(actual, &guard);
     TeeSink raw({blob_hash, &compressed, decoder.get()});
     absl::Status s = source_.Stream(name, &raw);
-    if (s.ok()) s = decoder->Finish();
-    if (s.ok()) s = uncompressed.Finish();
-    if (s.ok()) s = blob_hash->Finish();
+    if (s.ok()) s = raw.Finish();
     if (!s.ok()) {
       // A corrupt stream is usually a blob that is not what its digest says;
       // that is the problem to report when it is so.

@@ -48,7 +48,8 @@ class FileTree {
   absl::Status AddSymlink(const std::string& path, const std::string& target);
   absl::Status AddDirectory(const std::string& path, std::optional<uint32_t> mode = std::nullopt);
 
-  // Streams the tar into `out` (source files are read in chunks).
+  // Streams the tar into `out` (source files are read in chunks), then
+  // finishes `out`.
   absl::Status Write(ByteSink* out) const;
 
   // "a/b" from "/a//b/"; error for "..", "." only, or empty.

@@ -162,8 +162,8 @@ absl::Status TarWriter::Append(absl::string_view data) {
 
 absl::Status TarWriter::Finish() {
   absl::Status s = CloseEntry();
-  if (!s.ok()) return s;
-  return Emit(std::string(2 * kBlock, '\0'));
+  if (s.ok()) s = Emit(std::string(2 * kBlock, '\0'));
+  return s.ok() ? out_->Finish() : s;
 }
 
 }  // namespace imagewriter

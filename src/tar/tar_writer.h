@@ -39,7 +39,8 @@ class TarWriter : public ByteSink {
   absl::Status WriteHeader(const TarHeader& header);
   // Entry data; the total must equal the header's size.
   absl::Status Append(absl::string_view data) override;
-  // Pads the last entry and writes the end-of-archive marker.
+  // Pads the last entry, writes the end-of-archive marker and finishes
+  // the output sink.
   absl::Status Finish() override;
 
  private:

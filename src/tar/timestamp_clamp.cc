@@ -139,8 +139,8 @@ absl::Status TimestampClamp::Append(absl::string_view data) { return reader_.App
 
 absl::Status TimestampClamp::Finish() {
   absl::Status status = reader_.Finish();
-  if (!status.ok()) return status;
-  return FlushPax();
+  if (status.ok()) status = FlushPax();
+  return status.ok() ? out_->Finish() : status;
 }
 
 }  // namespace imagewriter

@@ -10,7 +10,8 @@
 // clamped the same way (the PAX header is re-sized and its checksum
 // recomputed). Entry order, names, owners, modes and data are untouched;
 // times at or before the epoch keep their exact bytes. It is a ByteSink
-// that forwards the rewritten stream to `out` (and does not finish `out`).
+// that forwards the rewritten stream to `out`, and finishes `out` when it
+// is finished.
 #ifndef IMAGEWRITER_TAR_TIMESTAMP_CLAMP_H_
 #define IMAGEWRITER_TAR_TIMESTAMP_CLAMP_H_
 

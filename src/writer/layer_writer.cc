@@ -2,6 +2,8 @@
 
 #include <future>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -19,133 +21,216 @@ namespace {
 
 constexpr size_t kReadChunk = 1 << 20;
 
+// A tar input, opened, with its first bytes read: they decide its
+// compression, and are the first to pass on.
+struct Input {
+  std::optional<InputFile> file;
+  std::vector<char> buffer;
+  size_t got = 0;  // Bytes at the start of buffer read and not yet passed on.
+  Compression compression = Compression::kNone;
+};
+
+absl::StatusOr<Input> OpenInput(const std::string& path) {
+  absl::StatusOr<InputFile> opened = InputFile::Open(path);
+  if (!opened.ok()) return opened.status();
+  Input input;
+  input.file.emplace(*std::move(opened));
+  input.buffer.resize(kReadChunk);
+  // 4 bytes decide the compression; a pipe may deliver fewer at a time.
+  while (input.got < 4) {
+    absl::StatusOr<size_t> read =
+        input.file->Read(input.buffer.data() + input.got, input.buffer.size() - input.got);
+    if (!read.ok()) return read.status();
+    if (*read == 0) break;  // The whole input is shorter.
+    input.got += *read;
+  }
+  input.compression = DetectCompression(absl::string_view(input.buffer.data(), input.got));
+  return input;
+}
+
+// How the blob is made from the input.
+struct Plan {
+  int level = 0;
+  // The input's bytes are the blob: it is already in the requested
+  // compression, and nothing asks to change the tar.
+  bool pass_through = false;
+  // ... and uncompressed: the blob's digest is the diffID, one hash not two.
+  bool same_bytes = false;
+  // ... and a regular file: the kernel copies (or reflinks) it into the blob
+  // on a second thread while this one decodes and hashes. A pipe has no
+  // offsets to copy from, and a second reader would take bytes from this
+  // one: its bytes go into the blob as this thread reads them.
+  bool kernel_copy = false;
+};
+
+Plan MakePlan(const LayerOptions& options, int level, const Input* input) {
+  Plan plan;
+  plan.level = level;
+  plan.pass_through = input != nullptr && input->compression == options.compression &&
+                      !options.force_recompress && !options.rewrite_timestamp;
+  plan.same_bytes = plan.pass_through && input->compression == Compression::kNone;
+  plan.kernel_copy = plan.pass_through && input->file->regular();
+  return plan;
+}
+
+// The stages one layer passes through. Each forwards Finish, so finishing
+// the head (raw() for a tar input, tar_entry() for a file tree) finishes
+// them all in stream order:
+//
+//   raw ─┬─ compressed (counts input bytes for the guard's ratio)
+//        ├─ decoder ─ guard ─ [clamp] ─ tar side ─┬─ tar (validates)
+//        │                                        ├─ diff_hash
+//        │                                        └─ encoder ─ blob side
+//        └─ blob side (when the input passes through)
+//   blob side ─┬─ the blob file (unless the kernel copies it)
+//              └─ blob_hash (unless the blob is the tar itself)
+//
+// Members are declared downstream first, so each exists before the stages
+// that write into it.
+class Pipeline {
+ public:
+  Pipeline(const LayerOptions& options, const Plan& plan, AtomicFile* blob)
+      : blob_side_(BlobSinks(plan, blob)),
+        safety_(options.allow_writes_through_symlinks),
+        tar_(options.tree != nullptr
+                 ? TarReader()
+                 : TarReader([this](const TarEntry& e) { return safety_.Check(e); })),
+        encoder_(plan.pass_through
+                     ? nullptr
+                     : NewEncoder(options.compression, plan.level, &blob_side_, options.threads)),
+        tar_side_(TarSinks()),
+        clamp_(options.rewrite_timestamp
+                   ? std::make_unique<TimestampClamp>(*options.rewrite_timestamp, &tar_side_)
+                   : nullptr),
+        guard_({options.max_uncompressed_bytes, options.max_ratio}, &compressed_, tar_entry()),
+        pass_through_(plan.pass_through) {}
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Where an uncompressed tar goes in.
+  ByteSink* tar_entry() { return clamp_ ? static_cast<ByteSink*>(clamp_.get()) : &tar_side_; }
+  // Where the input's bytes go in, as they are.
+  ByteSink* raw(Compression input) {
+    decoder_ = NewDecoder(input, &guard_);
+    std::vector<ByteSink*> sinks = {&compressed_, decoder_.get()};
+    if (pass_through_) sinks.push_back(&blob_side_);
+    raw_ = std::make_unique<TeeSink>(std::move(sinks));
+    return raw_.get();
+  }
+
+  const Sha256Sink& blob_hash() const { return blob_hash_; }
+  const Sha256Sink& diff_hash() const { return diff_hash_; }
+  uint64_t compressed_bytes() const { return compressed_.count(); }
+  std::vector<std::string> warnings() const { return safety_.Warnings(); }
+
+ private:
+  std::vector<ByteSink*> BlobSinks(const Plan& plan, AtomicFile* blob) {
+    std::vector<ByteSink*> sinks;
+    if (!plan.kernel_copy) sinks.push_back(blob);
+    if (!plan.same_bytes) sinks.push_back(&blob_hash_);
+    return sinks;
+  }
+  std::vector<ByteSink*> TarSinks() {
+    std::vector<ByteSink*> sinks = {&tar_, &diff_hash_};
+    if (encoder_) sinks.push_back(encoder_.get());
+    return sinks;
+  }
+
+  Sha256Sink blob_hash_;
+  TeeSink blob_side_;
+  Sha256Sink diff_hash_;
+  PathSafety safety_;
+  TarReader tar_;
+  std::unique_ptr<ByteSink> encoder_;
+  TeeSink tar_side_;
+  std::unique_ptr<TimestampClamp> clamp_;
+  CountingSink compressed_;
+  DecompressionGuard guard_;
+  std::unique_ptr<ByteSink> decoder_;
+  std::unique_ptr<TeeSink> raw_;
+  bool pass_through_;
+};
+
+// Passes the whole input, from the bytes already read, into `raw` and
+// finishes it. The stages' errors describe the data; they get the input's
+// name here (read errors have it already).
+absl::Status Feed(Input* input, ByteSink* raw) {
+  const std::string& path = input->file->path();
+  while (input->got > 0) {
+    absl::Status status = raw->Append(absl::string_view(input->buffer.data(), input->got));
+    if (!status.ok()) return WithContext(path, status);
+    absl::StatusOr<size_t> next = input->file->Read(input->buffer.data(), input->buffer.size());
+    if (!next.ok()) return next.status();
+    input->got = *next;
+  }
+  return WithContext(path, raw->Finish());
+}
+
+// Waits for the kernel's copy into the blob, which must hold what this
+// thread read: an input that changes while being read is refused.
+absl::Status JoinCopy(std::future<absl::StatusOr<uint64_t>>* copy, uint64_t read,
+                      const std::string& what) {
+  absl::StatusOr<uint64_t> copied = copy->get();
+  if (!copied.ok()) return copied.status();
+  if (*copied != read) {
+    return absl::DataLossError(absl::StrCat(what, ": changed while being read (copied ", *copied,
+                                            " bytes, read ", read, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LayerResult> Describe(const LayerOptions& options, const Plan& plan,
+                                     const Pipeline& pipeline, Compression input_compression) {
+  absl::StatusOr<std::string> media_type = LayerMediaType(MediaFlavor::kOci, options.compression);
+  if (!media_type.ok()) return media_type.status();
+  LayerResult result;
+  result.descriptor.media_type = *media_type;
+  const Sha256Sink& blob = plan.same_bytes ? pipeline.diff_hash() : pipeline.blob_hash();
+  result.descriptor.digest = blob.digest();
+  result.descriptor.size = static_cast<int64_t>(blob.size());
+  result.descriptor.annotations = options.annotations;
+  result.diff_id = pipeline.diff_hash().digest();
+  result.input_compression = input_compression;
+  result.passed_through = plan.pass_through;
+  result.warnings = pipeline.warnings();
+  return result;
+}
+
 }  // namespace
 
 absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
-  const int level =
-      options.level < 0 ? DefaultLevel(options.compression) : options.level;
+  const int level = options.level < 0 ? DefaultLevel(options.compression) : options.level;
   absl::Status status = CheckLevel(options.compression, level);
   if (!status.ok()) return status;
-  const std::string& what = options.tree != nullptr ? options.blob_path : options.input_path;
-
-  std::optional<InputFile> input;
-  std::vector<char> buffer;
-  size_t got = 0;
-  Compression input_compression = Compression::kNone;
+  std::optional<Input> input;
   if (options.tree == nullptr) {
-    absl::StatusOr<InputFile> opened = InputFile::Open(options.input_path);
+    absl::StatusOr<Input> opened = OpenInput(options.input_path);
     if (!opened.ok()) return opened.status();
     input.emplace(*std::move(opened));
-    buffer.resize(kReadChunk);
-    // 4 bytes decide the compression; a pipe may deliver fewer at a time.
-    while (got < 4) {
-      absl::StatusOr<size_t> read = input->Read(buffer.data() + got, buffer.size() - got);
-      if (!read.ok()) return read.status();
-      if (*read == 0) break;  // The whole input is shorter.
-      got += *read;
-    }
-    input_compression = DetectCompression(absl::string_view(buffer.data(), got));
   }
-  const bool pass_through = options.tree == nullptr && input_compression == options.compression &&
-                            !options.force_recompress && !options.rewrite_timestamp;
-
+  const Plan plan = MakePlan(options, level, input ? &*input : nullptr);
   absl::StatusOr<AtomicFile> blob = AtomicFile::Create(options.blob_path);
   if (!blob.ok()) return blob.status();
-
-  // Blob side: what ends up in the blob file is hashed on its way there.
-  // A passthrough blob is the input's bytes, copied by the kernel (or
-  // reflinked) on a second thread while this one decodes and hashes; an
-  // uncompressed passthrough's blob digest is its diffID: one hash, not two.
-  // A pipe (stdin, a FIFO) has no offsets to copy from, and a second
-  // reader would take bytes from this one: a passthrough from a pipe writes
-  // the bytes this thread reads into the blob as it goes.
-  const bool same_bytes = pass_through && input_compression == Compression::kNone;
-  const bool kernel_copy = pass_through && input->regular();
-  std::future<absl::StatusOr<uint64_t>> copy;  // Joined before `blob` goes.
-  if (kernel_copy) {
-    copy = std::async(std::launch::async, [&blob, &input] { return blob->CopyFrom(*input); });
+  std::future<absl::StatusOr<uint64_t>> copy;  // Joined before `blob` and `input` go.
+  if (plan.kernel_copy) {
+    copy = std::async(std::launch::async, [&blob, &input] { return blob->CopyFrom(*input->file); });
   }
-  Sha256Sink blob_hash;
-  std::vector<ByteSink*> blob_sinks;
-  if (!kernel_copy) blob_sinks.push_back(&*blob);
-  if (!same_bytes) blob_sinks.push_back(&blob_hash);
-  TeeSink blob_out(blob_sinks);
-  // Tar side: the uncompressed layer is validated and hashed for the diffID,
-  // and, unless the input bytes pass through, encoded into the blob.
-  Sha256Sink diff_hash;
-  PathSafety safety(options.allow_writes_through_symlinks);
-  TarReader tar = options.tree != nullptr
-                      ? TarReader()
-                      : TarReader([&safety](const TarEntry& e) { return safety.Check(e); });
-  std::unique_ptr<ByteSink> encoder;
-  std::vector<ByteSink*> tar_sinks = {&tar, &diff_hash};
-  if (!pass_through) {
-    encoder = NewEncoder(options.compression, level, &blob_out, options.threads);
-    tar_sinks.push_back(encoder.get());
-  }
-  TeeSink tar_side(tar_sinks);
-  ByteSink* tar_entry = &tar_side;
-  std::unique_ptr<TimestampClamp> clamp;
-  if (options.rewrite_timestamp) {
-    clamp = std::make_unique<TimestampClamp>(*options.rewrite_timestamp, &tar_side);
-    tar_entry = clamp.get();
-  }
-
-  std::vector<ByteSink*> finish_order;
-  std::unique_ptr<ByteSink> decoder;
-  CountingSink compressed;
-  DecompressionGuard guard({options.max_uncompressed_bytes, options.max_ratio}, &compressed, tar_entry);
+  Pipeline pipeline(options, plan, &*blob);
   if (options.tree != nullptr) {
-    status = options.tree->Write(tar_entry);
+    status = options.tree->Write(pipeline.tar_entry());
     if (!status.ok()) return status;
   } else {
-    decoder = NewDecoder(input_compression, &guard);
-    std::vector<ByteSink*> raw_sinks = {&compressed, decoder.get()};
-    if (pass_through) raw_sinks.push_back(&blob_out);
-    TeeSink raw(raw_sinks);
-    while (got > 0) {
-      status = raw.Append(absl::string_view(buffer.data(), got));
-      if (!status.ok()) return WithContext(what, status);
-      absl::StatusOr<size_t> next = input->Read(buffer.data(), buffer.size());
-      if (!next.ok()) return next.status();
-      got = *next;
-    }
-    finish_order.push_back(decoder.get());
-  }
-  // Finish in stream order: the decoder (flushes into the tar side), the
-  // clamp, the tar side (finishing the encoder into the blob side), the blob.
-  if (clamp) finish_order.push_back(clamp.get());
-  finish_order.push_back(&tar_side);
-  if (!same_bytes) finish_order.push_back(&blob_hash);
-  for (ByteSink* sink : finish_order) {
-    status = sink->Finish();
-    if (!status.ok()) return WithContext(what, status);
+    status = Feed(&*input, pipeline.raw(input->compression));
+    if (!status.ok()) return status;
   }
   if (copy.valid()) {
-    absl::StatusOr<uint64_t> copied = copy.get();
-    if (!copied.ok()) return copied.status();
-    if (*copied != compressed.count()) {
-      return absl::DataLossError(absl::StrCat(what, ": changed while being read (copied ", *copied,
-                                              " bytes, read ", compressed.count(), ")"));
-    }
+    status = JoinCopy(&copy, pipeline.compressed_bytes(), options.input_path);
+    if (!status.ok()) return status;
   }
   status = blob->Commit();
   if (!status.ok()) return status;
-
-  LayerResult result;
-  absl::StatusOr<std::string> media_type =
-      LayerMediaType(MediaFlavor::kOci, options.compression);
-  if (!media_type.ok()) return media_type.status();
-  result.descriptor.media_type = *media_type;
-  const Sha256Sink& blob_digest = same_bytes ? diff_hash : blob_hash;
-  result.descriptor.digest = blob_digest.digest();
-  result.descriptor.size = static_cast<int64_t>(blob_digest.size());
-  result.descriptor.annotations = options.annotations;
-  result.diff_id = diff_hash.digest();
-  result.input_compression = input_compression;
-  result.passed_through = pass_through;
-  result.warnings = safety.Warnings();
-  return result;
+  return Describe(options, plan, pipeline,
+                  input ? input->compression : Compression::kNone);
 }
 
 }  // namespace imagewriter

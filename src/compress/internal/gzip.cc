@@ -78,7 +78,7 @@ absl::Status GzipDecoder::Finish() {
         "truncated gzip stream: ended at compressed offset ", consumed_,
         " inside a member (missing data or CRC/length trailer)"));
   }
-  return absl::OkStatus();
+  return out_->Finish();
 }
 
 }  // namespace imagewriter

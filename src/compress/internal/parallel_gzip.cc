@@ -173,7 +173,8 @@ absl::Status ParallelGzipEncoder::Finish() {
   unsigned char trailer[8];
   PutLittleEndian32(crc_, trailer);
   PutLittleEndian32(length_, trailer + 4);
-  return out_->Append(absl::string_view(reinterpret_cast<const char*>(trailer), 8));
+  s = out_->Append(absl::string_view(reinterpret_cast<const char*>(trailer), 8));
+  return s.ok() ? out_->Finish() : s;
 }
 
 }  // namespace imagewriter

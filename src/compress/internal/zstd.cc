@@ -94,7 +94,8 @@ absl::Status ZstdEncoder::Append(absl::string_view data) {
 absl::Status ZstdEncoder::Finish() {
   // The last block may be short; an empty input is one empty frame.
   if (!pending_.empty() || in_flight_.empty()) Submit();
-  return WriteFrames(0);
+  absl::Status s = WriteFrames(0);
+  return s.ok() ? out_->Finish() : s;
 }
 
 ZstdDecoder::ZstdDecoder(ByteSink* out)
@@ -164,7 +165,7 @@ absl::Status ZstdDecoder::Finish() {
         "truncated zstd stream: ended at compressed offset ", consumed_,
         " inside a frame"));
   }
-  return absl::OkStatus();
+  return out_->Finish();
 }
 
 }  // namespace imagewriter
