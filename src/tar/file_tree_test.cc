@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "src/io/file.h"
 #include "src/tar/tar_reader.h"
+#include "src/tar/tar_testing.h"
 
 namespace imagewriter {
 namespace {
@@ -34,14 +35,9 @@ class FileTreeTest : public ::testing::Test {
     return out.data();
   }
   std::vector<TarEntry> Entries(const std::string& tar) {
-    std::vector<TarEntry> entries;
-    TarReader reader([&](const TarEntry& e) {
-      entries.push_back(e);
-      return absl::OkStatus();
-    });
-    EXPECT_TRUE(reader.Append(tar).ok());
-    EXPECT_TRUE(reader.Finish().ok());
-    return entries;
+    absl::StatusOr<std::vector<TarEntry>> entries = testing_tar::ReadEntries(tar);
+    EXPECT_TRUE(entries.ok()) << entries.status();
+    return entries.ok() ? *entries : std::vector<TarEntry>();
   }
   std::string dir_;
 };

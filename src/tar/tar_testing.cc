@@ -20,12 +20,7 @@ std::string Header(absl::string_view name, uint64_t size, char type,
   h[156] = type;
   memcpy(&h[157], link.data(), std::min<size_t>(link.size(), 100));
   memcpy(&h[257], "ustar\0" "00", 8);
-  memset(&h[148], ' ', 8);
-  unsigned sum = 0;
-  for (unsigned char c : h) sum += c;
-  snprintf(&h[148], 8, "%06o", sum);
-  h[155] = ' ';
-  return h;
+  return Rechecksum(std::move(h));
 }
 
 std::string File(absl::string_view name, absl::string_view data) {
@@ -78,6 +73,19 @@ std::string Rechecksum(std::string h) {
 }
 
 std::string End() { return std::string(1024, '\0'); }
+
+absl::StatusOr<std::vector<TarEntry>> ReadEntries(absl::string_view tar, bool* saw_end_marker) {
+  std::vector<TarEntry> entries;
+  TarReader reader([&entries](const TarEntry& e) {
+    entries.push_back(e);
+    return absl::OkStatus();
+  });
+  absl::Status status = reader.Append(tar);
+  if (status.ok()) status = reader.Finish();
+  if (!status.ok()) return status;
+  if (saw_end_marker != nullptr) *saw_end_marker = reader.saw_end_marker();
+  return entries;
+}
 
 }  // namespace testing_tar
 }  // namespace imagewriter

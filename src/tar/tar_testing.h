@@ -7,7 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "src/tar/tar_reader.h"
 
 namespace imagewriter {
 namespace testing_tar {
@@ -28,6 +30,10 @@ std::string GnuLong(char type, absl::string_view value);
 std::string Rechecksum(std::string header);
 // The two zero blocks that end an archive.
 std::string End();
+// The entries TarReader reads from a whole archive, or its error; whether
+// the archive ended with the end-of-archive marker, if asked.
+absl::StatusOr<std::vector<TarEntry>> ReadEntries(absl::string_view tar,
+                                                  bool* saw_end_marker = nullptr);
 
 }  // namespace testing_tar
 }  // namespace imagewriter

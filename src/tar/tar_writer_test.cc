@@ -5,20 +5,17 @@
 
 #include "gtest/gtest.h"
 #include "src/tar/tar_reader.h"
+#include "src/tar/tar_testing.h"
 
 namespace imagewriter {
 namespace {
 
 std::vector<TarEntry> ReadBack(const std::string& tar) {
-  std::vector<TarEntry> entries;
-  TarReader reader([&](const TarEntry& e) {
-    entries.push_back(e);
-    return absl::OkStatus();
-  });
-  EXPECT_TRUE(reader.Append(tar).ok());
-  EXPECT_TRUE(reader.Finish().ok());
-  EXPECT_TRUE(reader.saw_end_marker());
-  return entries;
+  bool saw_end_marker = false;
+  absl::StatusOr<std::vector<TarEntry>> entries = testing_tar::ReadEntries(tar, &saw_end_marker);
+  EXPECT_TRUE(entries.ok()) << entries.status();
+  EXPECT_TRUE(saw_end_marker);
+  return entries.ok() ? *entries : std::vector<TarEntry>();
 }
 
 TEST(TarWriterTest, RoundTripsThroughTheReader) {
