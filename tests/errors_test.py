@@ -102,7 +102,10 @@ class ErrorsTest(iwtest.ImagewriterTestCase):
         self.assert_fails(["layer", "--input", src, "--output", blob, "--compression", "lz4"],
                           'unknown compression "lz4"')
         self.assert_fails(["layer", "--input", src, "--output", blob, "--level", "13"],
-                          "level 13 out of range for gzip: expected 1..12 (--level)")
+                          "level 13 out of range for gzip: expected 0..12 (--level)")
+        # Level 0 is gzip's stored form; zstd has no such level.
+        self.assert_fails(["layer", "--input", src, "--output", blob, "--compression", "zstd", "--level", "0"],
+                          "level 0 out of range for zstd: expected 1..19 (--level)")
         self.assert_fails(["layer", "--input", src], "missing required flag --output")
         self.assert_fails(["layer", "--input", src, "--output", blob, "--frobnicate"],
                           "unknown flag --frobnicate")

@@ -61,6 +61,7 @@ class GoldenTest(iwtest.ImagewriterTestCase):
         for name, src, extra in [
                 ("gzip", "hello.tar", []),
                 ("gzip_level9", "hello.tar", ["--level", "9"]),
+                ("gzip_level0", "hello.tar", ["--level", "0"]),
                 ("zstd", "hello.tar", ["--compression", "zstd"]),
                 ("none", "hello.tar", ["--compression", "none"]),
                 ("gzip_passthrough", "hello.tar.gz", []),

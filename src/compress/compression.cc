@@ -9,6 +9,7 @@
 #include "src/base/status.h"
 #include "src/compress/internal/gzip.h"
 #include "src/compress/internal/parallel_gzip.h"
+#include "src/compress/internal/stored_gzip.h"
 #include "src/compress/internal/zstd.h"
 
 namespace imagewriter {
@@ -132,7 +133,7 @@ int DefaultLevel(Compression c) {
 
 absl::Status CheckLevel(Compression c, int level) {
   int lo = 0, hi = 0;
-  if (c == Compression::kGzip) lo = 1, hi = 12;
+  if (c == Compression::kGzip) lo = 0, hi = 12;
   if (c == Compression::kZstd) lo = 1, hi = 19;
   if (c == Compression::kNone && level == 0) return absl::OkStatus();
   if (level < lo || level > hi) {
@@ -161,6 +162,9 @@ std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out) {
 std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, int threads) {
   switch (c) {
     case Compression::kGzip:
+      // Level 0 is Go's stored-block layout, not libdeflate's level 0
+      // (which cuts blocks elsewhere): see stored_gzip.h.
+      if (level == 0) return std::make_unique<StoredGzipEncoder>(out);
       return std::make_unique<ParallelGzipEncoder>(out, level, threads);
     case Compression::kZstd:
       return std::make_unique<ZstdEncoder>(out, level, threads);

@@ -20,9 +20,10 @@ namespace imagewriter {
 // Needs at least 4 bytes of the stream, or the whole stream if shorter.
 Compression DetectCompression(absl::string_view prefix);
 
-// Default and valid levels per compression: gzip 1..12 (libdeflate's
-// levels, default 2), zstd 1..19 (default 3). CheckLevel's error names
-// the option kOptionLevel (base/status.h WithOption).
+// Default and valid levels per compression: gzip 0..12 (0: stored blocks,
+// the bytes of Go's gzip.NoCompression; 1..12: libdeflate's levels; default
+// 2), zstd 1..19 (default 3). CheckLevel's error names the option
+// kOptionLevel (base/status.h WithOption).
 inline constexpr char kOptionLevel[] = "level";
 int DefaultLevel(Compression c);
 absl::Status CheckLevel(Compression c, int level);

@@ -65,9 +65,10 @@ TEST(DetectTest, MagicBytes) {
 }
 
 TEST(LevelTest, Ranges) {
+  EXPECT_TRUE(CheckLevel(Compression::kGzip, 0).ok());
   EXPECT_TRUE(CheckLevel(Compression::kGzip, 1).ok());
   EXPECT_TRUE(CheckLevel(Compression::kGzip, 12).ok());
-  EXPECT_FALSE(CheckLevel(Compression::kGzip, 0).ok());
+  EXPECT_FALSE(CheckLevel(Compression::kGzip, -1).ok());
   EXPECT_FALSE(CheckLevel(Compression::kGzip, 13).ok());
   EXPECT_FALSE(CheckLevel(Compression::kZstd, 0).ok());
   EXPECT_TRUE(CheckLevel(Compression::kZstd, 19).ok());
@@ -229,6 +230,60 @@ TEST(GzipTest, ConcatenatedMembersDecode) {
 TEST(GzipTest, GarbageAfterMemberIsAnError) {
   std::string data = *Encode(Compression::kGzip, 6, "abc", 3) + "junk";
   EXPECT_FALSE(Decode(Compression::kGzip, data, 100).ok());
+}
+
+// Level 0 is Go's gzip.NoCompression layout (stored_gzip.h), checked here
+// by construction and against Go itself in tests/gzip_oracle.
+TEST(StoredGzipTest, EmptyInputIsGosTwentyThreeBytes) {
+  absl::StatusOr<std::string> enc = Encode(Compression::kGzip, 0, "", 1);
+  ASSERT_TRUE(enc.ok());
+  EXPECT_EQ(*enc, std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+                              "\x01\x00\x00\xff\xff"
+                              "\x00\x00\x00\x00\x00\x00\x00\x00", 23));
+}
+
+TEST(StoredGzipTest, SmallInputIsOneStoredBlockThenAnEmptyFinalOne) {
+  absl::StatusOr<std::string> enc = Encode(Compression::kGzip, 0, "hello", 2);
+  ASSERT_TRUE(enc.ok());
+  const uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>("hello"), 5));
+  std::string trailer;
+  for (uint32_t v : {crc, 5u}) {
+    for (int i = 0; i < 4; ++i) trailer.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  EXPECT_EQ(*enc, std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+                              "\x00\x05\x00\xfa\xffhello\x01\x00\x00\xff\xff", 25) + trailer);
+}
+
+// Blocks of exactly 65535 bytes whatever the write sizes and thread count:
+// size = N + 10 + 8 + 5 * ceil(N / 65535) + 5, and zlib reads it back.
+TEST(StoredGzipTest, BlocksOf65535WhateverTheWritesAndThreads) {
+  const size_t block = 65535;
+  for (size_t size : {size_t{1}, block - 1, block, block + 1, 2 * block, 3 * block + 4465}) {
+    const std::string data = SampleData(size);
+    absl::StatusOr<std::string> first = Encode(Compression::kGzip, 0, data, 100);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->size(), size + 10 + 8 + 5 * ((size + block - 1) / block) + 5) << size;
+    for (size_t chunk : {size_t{1}, size_t{4096}, size_t{70000}, size}) {
+      if (chunk == 1 && size > block + 1) continue;  // Slow, and nothing new.
+      absl::StatusOr<std::string> again = Encode(Compression::kGzip, 0, data, chunk);
+      ASSERT_TRUE(again.ok());
+      EXPECT_EQ(*again, *first) << "size " << size << " chunk " << chunk;
+    }
+    for (int threads : {2, 8}) {
+      StringSink out;
+      std::unique_ptr<ByteSink> enc = NewEncoder(Compression::kGzip, 0, &out, threads);
+      ASSERT_TRUE(enc->Append(data).ok());
+      ASSERT_TRUE(enc->Finish().ok());
+      EXPECT_EQ(out.data(), *first) << "size " << size << " threads " << threads;
+    }
+    // Every data block is non-final; the last 5 bytes before the trailer
+    // are the empty final block.
+    EXPECT_EQ(first->substr(10, 1), std::string(1, '\0'));
+    EXPECT_EQ(first->substr(first->size() - 13, 5), std::string("\x01\x00\x00\xff\xff", 5));
+    absl::StatusOr<std::string> back = Decode(Compression::kGzip, *first, 65536);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(*back, data);
+  }
 }
 
 TEST(ZstdTest, KnownDigestPinsTheEncoder) {

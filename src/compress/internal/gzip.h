@@ -1,5 +1,6 @@
 // Streaming gzip (RFC 1952) decoding with zlib. (Encoding is
-// ParallelGzipEncoder, in parallel_gzip.h.)
+// ParallelGzipEncoder, in parallel_gzip.h, and at level 0
+// StoredGzipEncoder, in stored_gzip.h.)
 //
 // Every gzip stream imagewriter writes has a fixed 10-byte header: no FNAME,
 // no FCOMMENT, MTIME 0, XFL as RFC 1952 prescribes for the level (2 = level
