@@ -254,6 +254,23 @@ TEST(StoredGzipTest, SmallInputIsOneStoredBlockThenAnEmptyFinalOne) {
                               "\x00\x05\x00\xfa\xffhello\x01\x00\x00\xff\xff", 25) + trailer);
 }
 
+TEST(StoredGzipTest, FinishFinishesTheSinkBelow) {
+  class CountingSink : public ByteSink {
+   public:
+    absl::Status Append(absl::string_view) override { return absl::OkStatus(); }
+    absl::Status Finish() override {
+      ++finished;
+      return absl::OkStatus();
+    }
+    int finished = 0;
+  };
+  CountingSink sink;
+  std::unique_ptr<ByteSink> enc = NewEncoder(Compression::kGzip, 0, &sink);
+  ASSERT_TRUE(enc->Append("abc").ok());
+  ASSERT_TRUE(enc->Finish().ok());
+  EXPECT_EQ(sink.finished, 1);
+}
+
 // Blocks of exactly 65535 bytes whatever the write sizes and thread count:
 // size = N + 10 + 8 + 5 * ceil(N / 65535) + 5, and zlib reads it back.
 TEST(StoredGzipTest, BlocksOf65535WhateverTheWritesAndThreads) {

@@ -65,7 +65,8 @@ absl::Status StoredGzipEncoder::Finish() {
   std::string trailer;
   PutLittleEndian32(crc_, &trailer);
   PutLittleEndian32(length_, &trailer);
-  return out_->Append(trailer);
+  s = out_->Append(trailer);
+  return s.ok() ? out_->Finish() : s;  // Finish flows down (byte_sink.h).
 }
 
 }  // namespace imagewriter

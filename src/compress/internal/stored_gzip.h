@@ -12,6 +12,7 @@
 //     last one partial; none for empty input;
 //   - an empty final stored block 01 00 00 ff ff, always;
 //   - CRC-32 and ISIZE, little endian.
+// Finish writes the end of the stream, then finishes `out`.
 // Encoding copies bytes, so there is nothing to spread over threads: the
 // output is the same for any thread count because there is one.
 #ifndef IMAGEWRITER_COMPRESS_INTERNAL_STORED_GZIP_H_
