@@ -2,12 +2,10 @@
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
-#include "src/digest/digest.h"
 #include "src/io/file.h"
 #include "src/json/writer.h"
+#include "src/layout/base_source.h"
 #include "src/layout/blob_source.h"
-#include "src/layout/image_reader.h"
-#include "src/oci/annotations.h"
 
 namespace imagewriter {
 namespace {
@@ -46,38 +44,12 @@ absl::Status RunBase(const std::vector<std::string>& args) {
   if (!kind.ok()) return kind;
   absl::StatusOr<std::unique_ptr<BlobSource>> source = OpenBlobSource(flags->Get("source"));
   if (!source.ok()) return source.status();
-  absl::StatusOr<std::vector<Descriptor>> roots = ReadLayoutIndex(**source);
-  if (!roots.ok()) return roots.status();
-  if (roots->empty()) {
-    return absl::InvalidArgumentError(absl::StrCat((*source)->Describe("index.json"), ": lists no image"));
-  }
-  const Descriptor& root = (*roots)[0];
-  for (const Descriptor& other : *roots) {
-    if (other.digest != root.digest) {
-      return absl::InvalidArgumentError(absl::StrCat((*source)->Describe("index.json"),
-                                                     ": lists several images; a base must be one"));
-    }
-  }
-  absl::StatusOr<ImageManifest> image = ResolveImage(**source, root, platform);
-  if (!image.ok()) return image.status();
-  const std::string config_name = BlobPath(image->config.digest.algorithm(), image->config.digest.encoded());
-  absl::StatusOr<std::string> config = (*source)->ReadSmall(config_name);
-  if (!config.ok()) return config.status();
-  if (Digest::Sha256Of(*config) != image->config.digest) {
-    return absl::DataLossError(absl::StrCat((*source)->Describe(config_name),
-                                            ": content does not match the manifest's config digest"));
-  }
-  // The name the base was published under, if the layout records one.
-  Descriptor descriptor = image->descriptor;
-  descriptor.annotations.clear();
-  for (const char* key : {kAnnotationContainerdName, kAnnotationRefName}) {
-    auto it = root.annotations.find(key);
-    if (it != root.annotations.end()) descriptor.annotations[key] = it->second;
-  }
+  absl::StatusOr<BaseSource> base = ReadBaseSource(**source, platform);
+  if (!base.ok()) return base.status();
   OutputSet outputs;
-  outputs.Add(flags->Get("config-out"), *config);
-  outputs.Add(flags->Get("manifest-out"), image->bytes);
-  outputs.Add(flags->Get("descriptor-out"), json::Indent(descriptor.ToJson()));
+  outputs.Add(flags->Get("config-out"), base->config);
+  outputs.Add(flags->Get("manifest-out"), base->manifest);
+  outputs.Add(flags->Get("descriptor-out"), json::Indent(base->descriptor.ToJson()));
   return outputs.CommitAll();
 }
 
