@@ -84,9 +84,7 @@ absl::Status RunLayer(const std::vector<std::string>& args) {
   }
   if (flags->Has("rewrite-timestamp")) {
     absl::StatusOr<Timestamp> epoch = Timestamp::FromSourceDateEpoch(flags->Get("rewrite-timestamp"));
-    if (!epoch.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("--rewrite-timestamp: ", epoch.status().message()));
-    }
+    if (!epoch.ok()) return WithContext("--rewrite-timestamp", epoch.status());
     options.rewrite_timestamp = epoch->unix_seconds();
   }
   options.blob_path = flags->Get("output");

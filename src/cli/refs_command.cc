@@ -1,4 +1,5 @@
 #include "absl/strings/str_cat.h"
+#include "src/base/status.h"
 #include "src/cli/commands.h"
 #include "src/cli/flags.h"
 #include "src/cli/outputs.h"
@@ -36,7 +37,7 @@ absl::Status RunRefs(const std::vector<std::string>& args) {
   std::string lines;
   for (const std::string& tag : flags->GetAll("tag")) {
     absl::StatusOr<Reference> r = ParseRepoTag(absl::StrCat(repository, ":", tag));
-    if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat("remote tag \"", tag, "\": ", r.status().message()));
+    if (!r.ok()) return WithContext(absl::StrCat("remote tag \"", tag, "\""), r.status());
     absl::StrAppend(&lines, tag, "\n");
   }
   OutputSet outputs;
