@@ -1,5 +1,20 @@
-"""Public API for pulling base images: load("@imagewriter//rules:pull.bzl", "oci_pull")."""
+"""Public API for pulling base images.
 
-load("//rules/private:pull.bzl", _oci_pull = "oci_pull")
+    load("@imagewriter//rules:pull.bzl", "oci_pull")
+"""
 
-oci_pull = _oci_pull
+load("//rules/private:pull.bzl", "oci_pull_rule")
+
+def oci_pull(name, **kwargs):
+    """Fetches an image or index from a registry into an OCI layout.
+
+    Use the result as `oci_image(base = "@<name>")`; the layout is also
+    `@<name>//:layout`. Pin with `digest`; pulling by `tag` works but prints
+    the digest to pin. With `platforms`, only those platforms of an index are
+    fetched.
+
+    Args:
+      name: the repository's name, and the name of its layout target.
+      **kwargs: registry, repository, digest or tag, platforms.
+    """
+    oci_pull_rule(name = name, target_name = name, **kwargs)

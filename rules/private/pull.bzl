@@ -16,6 +16,10 @@ _ACCEPT = ", ".join([
 
 _INDEXES = ["application/vnd.oci.image.index.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json"]
 
+def _name(rctx):
+    """The name the user gave, for messages; Bzlmod's canonical name is longer."""
+    return rctx.attr.target_name or rctx.name
+
 def _is_loopback(registry):
     host = registry.split(":")[0] if not registry.startswith("[") else registry.split("]")[0] + "]"
     return host in ["localhost", "[::1]"] or host.startswith("127.")
@@ -43,7 +47,7 @@ def _curl(rctx, url, output, token):
         args += ["-H", "Authorization: Bearer " + token]
     result = rctx.execute(args + [url])
     if result.return_code != 0:
-        fail("oci_pull(%s): fetching %s failed: %s" % (rctx.name, url, result.stderr))
+        fail("oci_pull(%s): fetching %s failed: %s" % (_name(rctx), url, result.stderr))
     return int(result.stdout.strip()[-3:]), rctx.read(output + ".headers")
 
 def _challenge(headers):
@@ -63,11 +67,11 @@ def _challenge(headers):
 def _token(rctx, headers):
     params = _challenge(headers)
     if not params or "realm" not in params:
-        fail("oci_pull(%s): the registry wants credentials this rule cannot give (no Bearer challenge)" % rctx.name)
+        fail("oci_pull(%s): the registry wants credentials this rule cannot give (no Bearer challenge)" % _name(rctx))
     url = "%s?service=%s&scope=repository:%s:pull" % (params["realm"], params.get("service", ""), rctx.attr.repository)
     status, _ = _curl(rctx, url, "token.json", None)
     if status != 200:
-        fail("oci_pull(%s): token request to %s failed with HTTP %d" % (rctx.name, params["realm"], status))
+        fail("oci_pull(%s): token request to %s failed with HTTP %d" % (_name(rctx), params["realm"], status))
     reply = json.decode(rctx.read("token.json"))
     rctx.delete("token.json")
     return reply.get("token") or reply.get("access_token")
@@ -75,7 +79,7 @@ def _token(rctx, headers):
 def _sha256(rctx, path):
     result = rctx.execute(["sha256sum", path])
     if result.return_code != 0:
-        fail("oci_pull(%s): sha256sum %s failed: %s" % (rctx.name, path, result.stderr))
+        fail("oci_pull(%s): sha256sum %s failed: %s" % (_name(rctx), path, result.stderr))
     return "sha256:" + result.stdout.split(" ")[0]
 
 def _fetch_manifest(rctx, reference, state):
@@ -87,10 +91,10 @@ def _fetch_manifest(rctx, reference, state):
         state["token"] = _token(rctx, headers)
         status, headers = _curl(rctx, url, tmp, state["token"])
     if status != 200:
-        fail("oci_pull(%s): GET %s returned HTTP %d: %s" % (rctx.name, url, status, rctx.read(tmp)[:300]))
+        fail("oci_pull(%s): GET %s returned HTTP %d: %s" % (_name(rctx), url, status, rctx.read(tmp)[:300]))
     digest = _sha256(rctx, tmp)
     if reference.startswith("sha256:") and digest != reference:
-        fail("oci_pull(%s): %s has digest %s, not the %s asked for" % (rctx.name, url, digest, reference))
+        fail("oci_pull(%s): %s has digest %s, not the %s asked for" % (_name(rctx), url, digest, reference))
     content = rctx.read(tmp)
     parsed = json.decode(content)
     media_type = parsed.get("mediaType", "")
@@ -104,7 +108,7 @@ def _fetch_manifest(rctx, reference, state):
 def _fetch_blob(rctx, descriptor, state):
     digest = descriptor["digest"]
     if not digest.startswith("sha256:"):
-        fail("oci_pull(%s): unsupported digest %s" % (rctx.name, digest))
+        fail("oci_pull(%s): unsupported digest %s" % (_name(rctx), digest))
     url = "%s/blobs/%s" % (_base_url(rctx), digest)
     auth = {}
     if state.get("token"):
@@ -131,7 +135,7 @@ def _wanted(platform, platforms):
 
 def _oci_pull_impl(rctx):
     if bool(rctx.attr.digest) == bool(rctx.attr.tag):
-        fail("oci_pull(%s): give exactly one of digest and tag" % rctx.name)
+        fail("oci_pull(%s): give exactly one of digest and tag" % _name(rctx))
     state = {}
     reference = rctx.attr.digest or rctx.attr.tag
     digest, parsed, media_type, size = _fetch_manifest(rctx, reference, state)
@@ -139,7 +143,7 @@ def _oci_pull_impl(rctx):
         # A repository rule has no other way to warn; the pin is worth it.
         # buildifier: disable=print
         print("WARNING: oci_pull(%s) pulled %s/%s:%s by tag; pin it with digest = \"%s\"" %
-              (rctx.name, rctx.attr.registry, rctx.attr.repository, rctx.attr.tag, digest))
+              (_name(rctx), rctx.attr.registry, rctx.attr.repository, rctx.attr.tag, digest))
     manifests = [(parsed, digest)]
     if media_type in _INDEXES:
         manifests = []
@@ -148,11 +152,16 @@ def _oci_pull_impl(rctx):
                 _, child_parsed, _, _ = _fetch_manifest(rctx, child["digest"], state)
                 manifests.append((child_parsed, child["digest"]))
         if not manifests:
-            fail("oci_pull(%s): the index has no manifest for %s" % (rctx.name, rctx.attr.platforms))
+            fail("oci_pull(%s): the index has no manifest for %s" % (_name(rctx), rctx.attr.platforms))
     for manifest, _ in manifests:
         _fetch_blob(rctx, manifest["config"], state)
         for layer in manifest.get("layers", []):
             _fetch_blob(rctx, layer, state)
+    _write_index(rctx, media_type, digest, size)
+    _write_build_file(rctx, digest)
+
+def _write_index(rctx, media_type, digest, size):
+    """index.json of the layout: the pulled manifest or index, named by its tag."""
     annotations = {}
     if rctx.attr.tag:
         annotations["io.containerd.image.name"] = "%s/%s:%s" % (rctx.attr.registry, rctx.attr.repository, rctx.attr.tag)
@@ -166,28 +175,49 @@ def _oci_pull_impl(rctx):
         "manifests": [root],
     }, indent = "  "))
     rctx.file("layout/oci-layout", '{"imageLayoutVersion":"1.0.0"}')
-    rctx.file("BUILD.bazel", """# Generated by oci_pull: {ref}
+
+# The layout's target has a fixed name: the repository's own name is not the
+# one the user wrote under Bzlmod (there it is a canonical name such as
+# "+oci+debian"). `@debian` alone means `@debian//:debian`, so an alias
+# carries the name the user gave, passed in by the oci_pull macro or the
+# module extension.
+_BUILD = """# Generated by oci_pull: {ref}
 filegroup(
-    name = "{name}",
+    name = "layout",
     srcs = glob(["layout/**"]),
     visibility = ["//visibility:public"],
 )
 
 exports_files(["layout/index.json"])
-""".format(name = rctx.name, ref = "%s/%s@%s" % (rctx.attr.registry, rctx.attr.repository, digest)))
+"""
 
-oci_pull = repository_rule(
+_ALIAS = """
+alias(
+    name = "{name}",
+    actual = ":layout",
+    visibility = ["//visibility:public"],
+)
+"""
+
+def _write_build_file(rctx, digest):
+    content = _BUILD.format(ref = "%s/%s@%s" % (rctx.attr.registry, rctx.attr.repository, digest))
+    if rctx.attr.target_name and rctx.attr.target_name != "layout":
+        content += _ALIAS.format(name = rctx.attr.target_name)
+    rctx.file("BUILD.bazel", content)
+
+oci_pull_rule = repository_rule(
     implementation = _oci_pull_impl,
     doc = """Fetches an image or index from a registry into an OCI layout.
 
-Use the result as `oci_image(base = "@<name>")`. Pin with `digest`; pulling
-by `tag` works but prints the digest to pin. With `platforms`, only those
-platforms of an index are fetched.""",
+The layout is `@<repository>//:layout`; with `target_name`, also
+`@<repository>//:<target_name>`. Use the `oci_pull` macro (rules/pull.bzl)
+or the module extension, which set `target_name` to the name you give.""",
     attrs = {
         "registry": attr.string(mandatory = True, doc = "registry host[:port], e.g. index.docker.io or 127.0.0.1:5000."),
         "repository": attr.string(mandatory = True, doc = "Repository path, e.g. library/debian."),
         "digest": attr.string(doc = "sha256:... of the manifest or index. Preferred."),
         "tag": attr.string(doc = "A tag; prints the digest to pin."),
         "platforms": attr.string_list(doc = "os/arch[/variant] to fetch from an index; default all."),
+        "target_name": attr.string(doc = "Name of an alias of :layout; the name the user wrote, so that `@<name>` works."),
     },
 )

@@ -231,12 +231,32 @@ oci_pull(
     repository = "iw/hello",
     tag = "latest",
 )
+
+# As under Bzlmod, where a repository's canonical name is not the name the
+# user wrote: the targets must not be named after the repository.
+load("@imagewriter//rules/private:pull.bzl", "oci_pull_rule")
+
+oci_pull_rule(
+    name = "canonical_name_of_pulled",
+    digest = "$digest",
+    registry = "$registry",
+    repository = "iw/hello",
+    target_name = "pulled",
+)
 WS
   if bazel build //:from_pulled >"$log" 2>&1 && grep -q "\"org.opencontainers.image.base.digest\": \"$digest\"" bazel-bin/from_pulled.manifest.json; then
     pass "oci_pull by digest from a loopback registry, and FROM it"
   else
     cat "$log"
     fail "oci_pull by digest from a loopback registry, and FROM it"
+  fi
+  if bazel build //:from_pulled_layout //:from_pulled_canonical >"$log" 2>&1 \
+      && grep -q "\"org.opencontainers.image.base.digest\": \"$digest\"" bazel-bin/from_pulled_layout.manifest.json \
+      && cmp -s bazel-bin/from_pulled_layout.digest bazel-bin/from_pulled_canonical.digest; then
+    pass "oci_pull's targets have fixed names: :layout, and the name given under any repository name"
+  else
+    cat "$log"
+    fail "oci_pull's targets have fixed names: :layout, and the name given under any repository name"
   fi
   if bazel build //:from_pulled_by_tag >"$log" 2>&1 && grep -q "pin it with digest = \"$digest\"" "$log"; then
     pass "oci_pull by tag warns with the digest to pin"
