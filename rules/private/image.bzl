@@ -115,7 +115,8 @@ def _platform(ctx, base):
         return "/".join([os, arch] + ([variant] if variant else []))
     return None  # The base's platform.
 
-def _oci_image_impl(ctx):
+def _check_attrs(ctx):
+    """Fails on attribute values that only the rule, not the tool, can name."""
     if ctx.attr.compression not in COMPRESSIONS:
         fail("oci_image(compression): \"%s\" is not one of %s" % (ctx.attr.compression, COMPRESSIONS))
     if ctx.attr.media_types not in ["oci", "docker"]:
@@ -124,22 +125,21 @@ def _oci_image_impl(ctx):
         if not key or "=" in key:
             fail("oci_image(env): invalid variable name \"%s\"" % key)
 
-    base = None
-    if ctx.attr.base and OciImageInfo in ctx.attr.base:
-        base = ctx.attr.base[OciImageInfo]
-    elif ctx.attr.base:
-        base = _base_action(ctx, _base_source(ctx), _platform(ctx, None))
-    layers = _layers(ctx)
-    created_by = ctx.attr.history_created_by or "bazel build %s" % ctx.label
-    platform = _platform(ctx, base)
+def _base(ctx):
+    """The base as struct(config, manifest, descriptor, layers, base_sources, platform), or None.
 
+    An oci_image base already has these files; any other base (a layout or an
+    archive) gets an action that extracts them for this image's platform.
+    """
+    if not ctx.attr.base:
+        return None
+    if OciImageInfo in ctx.attr.base:
+        return ctx.attr.base[OciImageInfo]
+    return _base_action(ctx, _base_source(ctx), _platform(ctx, None))
+
+def _config_request(ctx, platform):
+    """The request's members that come straight from attributes."""
     request = {
-        "layers": [{
-            "descriptorFile": layer.descriptor.path,
-            "diffIdFile": layer.diff_id.path,
-            "createdBy": layer.created_by or created_by,
-            "comment": layer.comment,
-        } for layer in layers],
         "env": ["%s=%s" % (k, v) for k, v in ctx.attr.env.items()],
         "labels": ctx.attr.labels,
         "annotations": ctx.attr.annotations,
@@ -148,12 +148,8 @@ def _oci_image_impl(ctx):
         "mediaTypes": ctx.attr.media_types,
         "dropEmptyLayers": ctx.attr.drop_empty_layers,
     }
-    inputs = [layer.descriptor for layer in layers] + [layer.diff_id for layer in layers]
-    if base:
-        request["baseConfig"] = base.config.path
-        request["baseManifest"] = base.manifest.path
-        request["baseDescriptor"] = base.descriptor.path
-        inputs += [base.config, base.manifest, base.descriptor]
+
+    # The macro sets *_set so that an explicit [] clears the base's value.
     if ctx.attr.entrypoint_set or ctx.attr.entrypoint:
         request["entrypoint"] = {"values": ctx.attr.entrypoint}
     if ctx.attr.cmd_set or ctx.attr.cmd:
@@ -164,12 +160,14 @@ def _oci_image_impl(ctx):
         ("stopSignal", ctx.attr.stop_signal),
         ("created", ctx.attr.created),
         ("platform", platform),
+        ("sourceDateEpoch", ctx.attr.source_date_epoch or ctx.var.get("SOURCE_DATE_EPOCH", "")),
     ]:
         if value:
             request[field] = value
-    epoch = ctx.attr.source_date_epoch or ctx.var.get("SOURCE_DATE_EPOCH", "")
-    if epoch:
-        request["sourceDateEpoch"] = epoch
+    return request
+
+def _add_input_files(ctx, request, inputs):
+    """Adds the request's members that name files, and those files to `inputs`."""
     for field, attr_file in [
         ("envFiles", ctx.file.env_file),
         ("labelFiles", ctx.file.labels_file),
@@ -182,9 +180,62 @@ def _oci_image_impl(ctx):
         request["statusFiles"] = [ctx.info_file.path, ctx.version_file.path]
         inputs += [ctx.info_file, ctx.version_file]
 
-    # Descriptors only: no layer blob is an input, so this action's cost does
-    # not grow with layer bytes and layer changes that keep descriptors
-    # equal do not rerun it.
+def _image_request(ctx, base, layers, platform):
+    """The `imagewriter image` request and the files it names.
+
+    Descriptors and diffIDs only: no layer blob is an input, so the image
+    action's cost does not grow with layer bytes, and layer changes that keep
+    descriptors equal do not rerun it.
+    """
+    created_by = ctx.attr.history_created_by or "bazel build %s" % ctx.label
+    request = _config_request(ctx, platform)
+    request["layers"] = [{
+        "descriptorFile": layer.descriptor.path,
+        "diffIdFile": layer.diff_id.path,
+        "createdBy": layer.created_by or created_by,
+        "comment": layer.comment,
+    } for layer in layers]
+    inputs = [layer.descriptor for layer in layers] + [layer.diff_id for layer in layers]
+    if base:
+        request["baseConfig"] = base.config.path
+        request["baseManifest"] = base.manifest.path
+        request["baseDescriptor"] = base.descriptor.path
+        inputs += [base.config, base.manifest, base.descriptor]
+    _add_input_files(ctx, request, inputs)
+    return request, inputs
+
+def _providers(ctx, out, request_file, layout, all_layers, base_sources, platform):
+    """OciImageInfo, the layout as default output, and the output groups."""
+    return [
+        OciImageInfo(
+            manifest = out["manifest"],
+            config = out["config"],
+            descriptor = out["descriptor"],
+            digest = out["digest"],
+            layout = layout,
+            layers = all_layers,
+            base_sources = base_sources,
+            layer_descriptors = depset([layer.descriptor for layer in all_layers]),
+            layer_blobs = depset([layer.blob for layer in all_layers]),
+            platform = platform,
+            media_types = ctx.attr.media_types,
+        ),
+        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, out["digest"]])),
+        OutputGroupInfo(
+            config = depset([out["config"]]),
+            manifest = depset([out["manifest"]]),
+            descriptor = depset([out["descriptor"]]),
+            digest = depset([out["digest"]]),
+            request = depset([request_file]),
+        ),
+    ]
+
+def _oci_image_impl(ctx):
+    _check_attrs(ctx)
+    base = _base(ctx)
+    layers = _layers(ctx)
+    platform = _platform(ctx, base)
+    request, inputs = _image_request(ctx, base, layers, platform)
     request_file, out = request_action(
         ctx,
         "image",
@@ -194,36 +245,14 @@ def _oci_image_impl(ctx):
         "OciImage",
         "Writing image config and manifest for %s" % ctx.label,
     )
-    config, manifest, descriptor, digest = out["config"], out["manifest"], out["descriptor"], out["digest"]
 
     all_layers = (base.layers if base else []) + layers
-    layout = ctx.actions.declare_directory(ctx.label.name)
     base_sources = base.base_sources if base else []
-    layout_action(ctx, layout, descriptor, [config, manifest], all_layers, base_sources)
-
-    return [
-        OciImageInfo(
-            manifest = manifest,
-            config = config,
-            descriptor = descriptor,
-            digest = digest,
-            layout = layout,
-            layers = all_layers,
-            base_sources = base_sources,
-            layer_descriptors = depset([layer.descriptor for layer in all_layers]),
-            layer_blobs = depset([layer.blob for layer in all_layers]),
-            platform = platform or (base.platform if base else ""),
-            media_types = ctx.attr.media_types,
-        ),
-        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, digest])),
-        OutputGroupInfo(
-            config = depset([config]),
-            manifest = depset([manifest]),
-            descriptor = depset([descriptor]),
-            digest = depset([digest]),
-            request = depset([request_file]),
-        ),
-    ]
+    layout = ctx.actions.declare_directory(ctx.label.name)
+    metadata = [out["config"], out["manifest"]]
+    layout_action(ctx, layout, out["descriptor"], metadata, all_layers, base_sources)
+    platform = platform or (base.platform if base else "")
+    return _providers(ctx, out, request_file, layout, all_layers, base_sources, platform)
 
 _ATTRS = {
     "base": attr.label(
