@@ -259,6 +259,18 @@ class ErrorsTest(iwtest.ImagewriterTestCase):
         self.index_fails([self.manifest_descriptor("a", {"os": "linux", "architecture": "amd64"})],
                          "cannot go in a Docker manifest list", media_types="docker")
 
+    def test_docker_list_with_annotations(self):
+        # BuildKit: "cannot export annotations with oci-mediatypes=false".
+        p = {"os": "linux", "architecture": "amd64"}
+        docker = "application/vnd.docker.distribution.manifest.v2+json"
+        req = self.path("index-request.json")
+        iwtest.write_json(req, {"manifests": [self.manifest_descriptor("a", p, docker)],
+                                "mediaTypes": "docker", "annotations": {"org.example.k": "v"}})
+        self.assert_fails(["index", "--request", req, "--index-out", os.path.join(self.out, "index.json")],
+                          'a Docker manifest list cannot carry annotations (got 1, first "org.example.k")')
+        entry = self.descriptor("b", mediaType=docker, platform=p, annotations={"org.example.e": "v"})
+        self.index_fails([entry], "manifest 0", "cannot carry annotations on its entries", media_types="docker")
+
     def test_index_invalid_platform(self):
         self.index_fails([self.manifest_descriptor("a", {"os": "linux", "architecture": "AMD64"})],
                          "a.json.platform", "must be lowercase")

@@ -126,13 +126,15 @@ def main():
     write("bad/bomb.tar.gz", gzip.compress(b"\0" * (100 << 20), compresslevel=9, mtime=0))
 
     # Base images: config + manifest pairs whose digests line up.
-    def base(name, config_text, layer_count):
+    def base(name, config_text, layer_count, layer_annotations=()):
         config = config_text.encode()
         layers = [{
             "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
             "digest": "sha256:" + hashlib.sha256(b"base-layer-%d" % i).hexdigest(),
             "size": 1000 + i,
         } for i in range(layer_count)]
+        for layer, annotations in zip(layers, layer_annotations):
+            layer["annotations"] = annotations
         manifest = {
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -195,6 +197,27 @@ def main():
         "history": [{"created_by": "undated layer"}, {"created_by": "undated env", "empty_layer": True}],
         "rootfs": {"type": "layers", "diff_ids": [diff(0)]},
     }, separators=(",", ":")), 1)
+
+    # What BuildKit's rules are about: a `created` (spelled with a
+    # fractional .500) and history times from 2023, and layer annotations
+    # BuildKit keeps (eStargz) or drops (the rest) on a base.
+    base("buildkit_base", json.dumps({
+        "architecture": "amd64", "os": "linux",
+        "created": "2023-06-01T12:00:00.500Z",
+        "config": {"Env": ["PATH=/bin"]},
+        "history": [
+            {"created": "2023-05-01T00:00:00Z", "created_by": "base layer one"},
+            {"created": "2023-06-01T12:00:00.5Z", "created_by": "base env", "empty_layer": True},
+            {"created": "2023-06-01T12:00:00.5Z", "created_by": "base layer two", "comment": "late"},
+        ],
+        "rootfs": {"type": "layers", "diff_ids": [diff(0), diff(1)]},
+    }, separators=(",", ":")), 2, [
+        {"org.example.base-note": "dropped: not a key BuildKit's content store keeps",
+         "containerd.io/snapshot/stargz/toc.digest": "sha256:" + hashlib.sha256(b"toc").hexdigest(),
+         "io.containers.estargz.uncompressed-size": "2048",
+         "containerd.io/uncompressed": diff(0)},
+        {"org.opencontainers.image.title": "dropped too"},
+    ])
 
 
 def base_layout():

@@ -5,6 +5,7 @@
 #include "src/oci/annotations.h"
 #include "src/oci/reference.h"
 #include "src/writer/config_patch.h"
+#include "src/writer/layer_annotations.h"
 
 namespace imagewriter {
 namespace {
@@ -73,6 +74,7 @@ NormalizedHistory CollectLayersAndHistory(ImageSpec* spec, Timestamp created) {
   }
   for (ImageLayer& layer : layers) {
     layer.metadata = LayerMetadata{kBaseLayerCreatedBy, "", clamp(created)};
+    layer.descriptor.annotations = BaseLayerAnnotations(layer.descriptor.annotations);
   }
   for (History& h : spec->history) {
     if (h.created) h.created = clamp(*h.created);
@@ -86,8 +88,9 @@ NormalizedHistory CollectLayersAndHistory(ImageSpec* spec, Timestamp created) {
                                    spec->drop_empty_gzip_layers);
 }
 
-// The manifest's layer descriptors, in the flavour's media types, and
-// the layers' diffIDs.
+// The manifest's layer descriptors, in the flavour's media types and with
+// the annotations BuildKit lets through (layer_annotations.h), and the
+// layers' diffIDs.
 absl::Status ManifestLayers(std::vector<ImageLayer>* layers, MediaFlavor flavor,
                             std::vector<json::Value>* descriptors, std::vector<Digest>* diff_ids) {
   for (size_t i = 0; i < layers->size(); ++i) {
@@ -102,6 +105,7 @@ absl::Status ManifestLayers(std::vector<ImageLayer>* layers, MediaFlavor flavor,
                                                      "): ", media_type.status().message()));
     }
     layer.descriptor.media_type = *media_type;
+    layer.descriptor.annotations = ManifestLayerAnnotations(layer.descriptor.annotations, flavor);
     layer.descriptor.platform.reset();
     diff_ids->push_back(layer.diff_id);
     descriptors->push_back(layer.descriptor.ToJson());

@@ -73,6 +73,47 @@ TEST(ImageWriterTest, EpochClampsNewHistoryButNotBase) {
             R"({"created":"2023-11-14T22:13:20Z","created_by":"add new"}])");
 }
 
+// BuildKit's layer-annotation rules (layer_annotations.h): a base layer
+// keeps only the keys BuildKit's content store keeps; OCI manifests drop
+// BuildKit's internal keys; Docker manifests carry no layer annotations.
+TEST(ImageWriterTest, LayerAnnotationsFollowBuildKit) {
+  ImageSpec spec;
+  BaseImage base;
+  base.config = *json::Parse(R"({"rootfs":{"type":"layers","diff_ids":[]}})", "base");
+  base.layers = {Layer("base")};
+  base.layers[0].descriptor.annotations = {
+      {"org.example.note", "x"},
+      {"io.containers.estargz.uncompressed-size", "2048"},
+      {"containerd.io/uncompressed", "sha256:00"}};
+  spec.base = base;
+  spec.layers = {Layer("new")};
+  spec.layers[0].descriptor.annotations = {
+      {"org.example.mine", "kept"},
+      {"buildkit/createdat", "internal"},
+      {"containerd.io/distribution.source.docker.io", "library/x"}};
+  absl::StatusOr<ImageOutput> out = BuildImage(spec);
+  ASSERT_TRUE(out.ok()) << out.status();
+  const std::string base_layer =
+      R"("annotations": {)"
+      "\n        "
+      R"("io.containers.estargz.uncompressed-size": "2048")"
+      "\n      }";
+  EXPECT_EQ(Find(out->manifest, base_layer), base_layer);
+  EXPECT_EQ(Find(out->manifest, R"("org.example.mine": "kept")"), R"("org.example.mine": "kept")");
+  for (const char* gone : {"org.example.note", "containerd.io/uncompressed", "buildkit/createdat",
+                           "containerd.io/distribution.source"}) {
+    EXPECT_EQ(out->manifest.find(gone), std::string::npos) << gone;
+  }
+  spec.flavor = MediaFlavor::kDocker;
+  spec.annotations = {{"org.opencontainers.image.title", "t"}};
+  out = BuildImage(spec);
+  ASSERT_TRUE(out.ok()) << out.status();
+  // Manifest annotations only: BuildKit writes them on Docker manifests too.
+  EXPECT_EQ(out->manifest.find("annotations"), out->manifest.rfind("annotations"));
+  EXPECT_EQ(Find(out->manifest, R"("annotations": {)" "\n    " R"("org.opencontainers.image.title")"),
+            R"("annotations": {)" "\n    " R"("org.opencontainers.image.title")");
+}
+
 TEST(ImageWriterTest, PlatformDefaultsFromBaseThenLinuxAmd64) {
   ImageSpec spec;
   absl::StatusOr<ImageOutput> out = BuildImage(spec);

@@ -11,6 +11,13 @@ absl::StatusOr<IndexOutput> BuildIndex(const IndexSpec& spec) {
   if (spec.manifests.empty()) {
     return absl::InvalidArgumentError("an index needs at least one manifest");
   }
+  // BuildKit refuses index and manifest-descriptor annotations with Docker
+  // media types (writer.go, Commit): the manifest list format has none.
+  if (spec.flavor == MediaFlavor::kDocker && !spec.annotations.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a Docker manifest list cannot carry annotations (got ", spec.annotations.size(),
+        ", first \"", spec.annotations.begin()->first, "\"); use OCI media types for an annotated index"));
+  }
   std::set<std::string> platforms;
   std::vector<json::Value> manifests;
   for (size_t i = 0; i < spec.manifests.size(); ++i) {
@@ -25,6 +32,11 @@ absl::StatusOr<IndexOutput> BuildIndex(const IndexSpec& spec) {
       return absl::InvalidArgumentError(absl::StrCat(
           where, ": media type \"", d.media_type, "\" cannot go in ",
           spec.flavor == MediaFlavor::kDocker ? "a Docker manifest list" : "an OCI index"));
+    }
+    if (spec.flavor == MediaFlavor::kDocker && !d.annotations.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": a Docker manifest list cannot carry annotations on its entries (got \"",
+          d.annotations.begin()->first, "\"); use OCI media types"));
     }
     if (!d.platform) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": has no platform"));

@@ -3,7 +3,9 @@
 //
 // Every manifest must carry a platform, no two may share one, and their
 // media types must fit the flavour (a Docker manifest list holds Docker
-// manifests only). Entries keep the given order. Output is indented like
+// manifests only), and a Docker manifest list carries no annotations, on
+// itself or its entries (BuildKit refuses them with oci-mediatypes=false).
+// Entries keep the given order. Output is indented like
 // Go's json.MarshalIndent: schemaVersion, mediaType, manifests, annotations.
 #ifndef IMAGEWRITER_WRITER_INDEX_WRITER_H_
 #define IMAGEWRITER_WRITER_INDEX_WRITER_H_
