@@ -1,4 +1,4 @@
-// The codecs of the three layer encodings (compression_kind.h), and
+// The codecs of the layer encodings (src/base/compression_kind.h), and
 // detection of an input's encoding from its first bytes.
 //
 // Detection uses magic numbers only (gzip 1f 8b, zstd 28 b5 2f fd, and a
@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "src/compress/compression_kind.h"
+#include "src/base/compression_kind.h"
 #include "src/io/byte_sink.h"
 
 namespace imagewriter {

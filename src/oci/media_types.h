@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "src/compress/compression_kind.h"
+#include "src/base/compression_kind.h"
 
 namespace imagewriter {
 

@@ -2,10 +2,11 @@
 //
 // This header names the encodings and nothing more: it pulls in no codec,
 // so the OCI model (media types map an encoding to a layer media type) can
-// speak of an encoding without linking zlib, libdeflate or zstd. The codecs
-// are in compression.h.
-#ifndef IMAGEWRITER_COMPRESS_COMPRESSION_KIND_H_
-#define IMAGEWRITER_COMPRESS_COMPRESSION_KIND_H_
+// speak of an encoding without linking zlib, libdeflate or zstd, and without
+// depending on the compress module at all. The codecs
+// are in src/compress/compression.h.
+#ifndef IMAGEWRITER_BASE_COMPRESSION_KIND_H_
+#define IMAGEWRITER_BASE_COMPRESSION_KIND_H_
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -21,4 +22,4 @@ absl::StatusOr<Compression> ParseCompression(absl::string_view name);
 
 }  // namespace imagewriter
 
-#endif  // IMAGEWRITER_COMPRESS_COMPRESSION_KIND_H_
+#endif  // IMAGEWRITER_BASE_COMPRESSION_KIND_H_

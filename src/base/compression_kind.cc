@@ -1,4 +1,4 @@
-#include "src/compress/compression_kind.h"
+#include "src/base/compression_kind.h"
 
 #include "absl/strings/str_cat.h"
 
