@@ -193,6 +193,17 @@ class ErrorsTest(iwtest.ImagewriterTestCase):
         self.image_fails({"created": "yesterday"}, "created", "invalid timestamp")
         self.image_fails({"sourceDateEpoch": "-1"}, "invalid SOURCE_DATE_EPOCH")
 
+    def test_clamp_base_history_without_epoch(self):
+        # Nothing to clamp to: refused rather than ignored.
+        self.image_fails({"clampBaseHistory": True}, "request.json",
+                         "clamp_base_history needs a SOURCE_DATE_EPOCH")
+
+    def test_base_created_not_a_time(self):
+        # BuildKit parses a base's created to clamp it, and fails on one that
+        # is not a time; so does imagewriter, with or without an epoch.
+        request = self.base({"created": "last Tuesday", "rootfs": {"diff_ids": []}}, 0)
+        self.image_fails(request, 'base-config.json.created: invalid timestamp "last Tuesday"')
+
     def test_docker_media_types_with_zstd_layer(self):
         request = self.one_layer(mediaType="application/vnd.oci.image.layer.v1.tar+zstd")
         request["mediaTypes"] = "docker"

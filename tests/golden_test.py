@@ -220,6 +220,22 @@ class GoldenTest(iwtest.ImagewriterTestCase):
             files[flavor + ".manifest.json"] = out["manifest.json"]
         self.check("layer_annotations", files)
 
+    def test_created_and_history_times(self):
+        # BuildKit's patchImageConfig (src/writer/config_patch.h) over a base
+        # created 2023-06-01T12:00:00.500Z with history of 2023-05 and 2023-06:
+        # - epoch after the base's created: it is kept, spelling and all;
+        # - epoch before it: created becomes the epoch, the base's history
+        #   keeps its times (BuildKit #4614), the new entry is clamped;
+        # - the same with clampBaseHistory: every time is the epoch.
+        files = {}
+        for name, epoch, clamp_base in (("epoch_after_base", "1700000000", False),
+                                        ("epoch_before_base", "1672531200", False),
+                                        ("clamp_base_history", "1672531200", True)):
+            out = self.base_image("buildkit_base", name=name, sourceDateEpoch=epoch,
+                                  clampBaseHistory=clamp_base)
+            files[name + ".config.json"] = out["config.json"]
+        self.check("created_and_history", files)
+
     def test_empty_layer_kept_and_dropped(self):
         empty_desc = self.path("empty.desc.json")
         iwtest.write_json(empty_desc, {

@@ -147,6 +147,7 @@ def _config_request(ctx, platform):
         "volumes": ctx.attr.volumes,
         "mediaTypes": ctx.attr.media_types,
         "dropEmptyLayers": ctx.attr.drop_empty_layers,
+        "clampBaseHistory": ctx.attr.clamp_base_history,
     }
 
     # The macro sets *_set so that an explicit [] clears the base's value.
@@ -281,8 +282,13 @@ _ATTRS = {
     "annotations": attr.string_dict(doc = "Manifest annotations."),
     "annotations_file": attr.label(allow_single_file = True, doc = "Annotations as a file of KEY=VALUE lines."),
     "stop_signal": attr.string(doc = "Config StopSignal, e.g. \"SIGTERM\"."),
-    "created": attr.string(doc = "RFC 3339 creation time. Default: SOURCE_DATE_EPOCH, else 1970-01-01T00:00:00Z."),
-    "source_date_epoch": attr.string(doc = "Seconds since 1970; also settable with --define=SOURCE_DATE_EPOCH=N. Clamps new history times."),
+    "created": attr.string(doc = "RFC 3339 creation time; wins over every rule. Default, as BuildKit: the base's, " +
+                                 "clamped to SOURCE_DATE_EPOCH; else the last history entry's (new entries: " +
+                                 "SOURCE_DATE_EPOCH, else 1970-01-01T00:00:00Z)."),
+    "source_date_epoch": attr.string(doc = "Seconds since 1970; also settable with --define=SOURCE_DATE_EPOCH=N. Clamps " +
+                                           "history times after the base's own, and a later created."),
+    "clamp_base_history": attr.bool(doc = "With SOURCE_DATE_EPOCH, clamp the base's history times (and a created " +
+                                          "taken from them) too, as BuildKit before v0.13 did. Fails without an epoch."),
     "os": attr.string(doc = "Default: from the target platform, else linux (or the base's)."),
     "architecture": attr.string(doc = "Default: from the target platform, else amd64 (or the base's)."),
     "variant": attr.string(doc = "CPU variant, e.g. v8 for arm64."),

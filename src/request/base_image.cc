@@ -30,6 +30,16 @@ absl::StatusOr<std::optional<Platform>> ConfigPlatform(const json::Value& config
   return std::optional<Platform>(p);
 }
 
+// `created`, when set, must be a time: BuildKit's patchImageConfig parses
+// it (and refuses the config otherwise) to clamp it to the epoch.
+absl::Status CheckCreated(const json::Value& config, const std::string& where) {
+  std::optional<std::string> created;
+  absl::Status s = json::GetString(config, where, "created", &created);
+  if (!s.ok() || !created) return s;
+  absl::StatusOr<Timestamp> t = Timestamp::Parse(*created);
+  return t.ok() ? absl::OkStatus() : WithContext(absl::StrCat(where, ".created"), t.status());
+}
+
 absl::Status CheckRequestedPlatform(const Platform& want, const std::optional<Platform>& have,
                                     const std::string& config_path, const std::string& request_path) {
   if (!have || PlatformMatches(want, *have)) return absl::OkStatus();
@@ -100,6 +110,8 @@ absl::Status ReadConfigAndLayers(const BaseImageFiles& files, const std::optiona
   absl::StatusOr<json::Value> config = json::Parse(*bytes, files.config);
   if (!config.ok()) return config.status();
   absl::Status s = json::RequireObject(*config, files.config);
+  if (!s.ok()) return s;
+  s = CheckCreated(*config, files.config);
   if (!s.ok()) return s;
   absl::StatusOr<std::optional<Platform>> have = ConfigPlatform(*config, files.config);
   if (!have.ok()) return have.status();

@@ -5,7 +5,8 @@
 // The files: the base config (none: no base), the base manifest (needs a
 // config) and the base manifest's descriptor; either of the last two may
 // be absent. The checks:
-// - the config is a JSON object, with a valid history;
+// - the config is a JSON object, with a valid history, and its `created`,
+//   if set, is an RFC 3339 time;
 // - when the config names an os and an architecture, they (and its variant)
 //   form a valid platform, and a platform asked of the image must be that
 //   one: `FROM --platform` on a single-platform base of another platform

@@ -57,6 +57,16 @@ TEST_F(BaseImageTest, NoConfigNoBase) {
             "req.json: base_manifest given without base_config");
 }
 
+TEST_F(BaseImageTest, CreatedMustBeATimeOrNull) {
+  EXPECT_EQ(Error(Read(R"({"created":"2023-06-01T12:00:00.500Z"})", 0)), "OK");
+  EXPECT_EQ(Error(Read(R"({"created":null})", 0)), "OK");
+  EXPECT_TRUE(absl::StrContains(Error(Read(R"({"created":"June 2023"})", 0)),
+                                "config.json.created: invalid timestamp \"June 2023\""))
+      << Error(Read(R"({"created":"June 2023"})", 0));
+  EXPECT_TRUE(absl::StrContains(Error(Read(R"({"created":1685620800})", 0)), "created"))
+      << Error(Read(R"({"created":1685620800})", 0));
+}
+
 TEST_F(BaseImageTest, PairsLayersWithDiffIdsAndReadsTheRest) {
   const std::string config = absl::StrCat(
       R"({"os":"linux","architecture":"arm64","history":[{"created_by":"base"}],)",

@@ -176,6 +176,12 @@ absl::Status ReadImage(const proto::ImageRequest& request, const std::string& pa
   if (!flavor.ok()) return WithContext(path, flavor.status());
   spec->flavor = *flavor;
   spec->drop_empty_gzip_layers = request.drop_empty_layers();
+  spec->clamp_base_history = request.clamp_base_history();
+  if (spec->clamp_base_history && !spec->source_date_epoch) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": clamp_base_history needs a SOURCE_DATE_EPOCH (source_date_epoch, or the "
+              "variable) to clamp to"));
+  }
   return absl::OkStatus();
 }
 

@@ -6,7 +6,9 @@
 // - layers: each a descriptor file and a diffID file, both required; layer
 //   and history `created` times are RFC 3339;
 // - source_date_epoch, else the SOURCE_DATE_EPOCH variable the caller
-//   passes; errors say which of the two was wrong;
+//   passes; errors say which of the two was wrong; clamp_base_history
+//   without either is an error;
+// - created wins over every time rule (src/writer/config_patch.h);
 // - created, after stamping: RFC 3339, or decimal seconds (Bazel's
 //   {BUILD_TIMESTAMP}). Unstamped, a created that still holds a {KEY}
 //   placeholder counts as unset, so that unstamped builds never depend on

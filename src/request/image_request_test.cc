@@ -64,6 +64,17 @@ TEST_F(ImageRequestTest, SourceDateEpochFromRequestThenEnvironment) {
   EXPECT_TRUE(absl::StartsWith(Error(R"({"sourceDateEpoch": "x"})"), path_ + ": source_date_epoch: "));
 }
 
+TEST_F(ImageRequestTest, ClampBaseHistoryNeedsAnEpoch) {
+  const std::string error = Error(R"({"clampBaseHistory": true})");
+  EXPECT_EQ(error, path_ + ": clamp_base_history needs a SOURCE_DATE_EPOCH (source_date_epoch, or the "
+                           "variable) to clamp to");
+  absl::StatusOr<ImageSpec> spec = Read(R"({"clampBaseHistory": true})", "1700000000");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_TRUE(spec->clamp_base_history);
+  spec = Read(R"({"clampBaseHistory": true, "sourceDateEpoch": "1"})");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+}
+
 TEST_F(ImageRequestTest, EnvFilesKeepOrderAndRepeatedKeys) {
   absl::StatusOr<ImageSpec> spec =
       Read(absl::StrCat(R"({"env": ["A=0"], "envFiles": [)", File("env.txt", "A=1\nB=2\nA=3\n"), "]}"));

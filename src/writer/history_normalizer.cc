@@ -4,6 +4,36 @@
 
 namespace imagewriter {
 
+namespace {
+
+// BuildKit's last step: an entry still without a time (an empty_layer one)
+// takes the first time that follows an undated entry, or, with none, the
+// last time in the history; past that point each undated entry takes the
+// time of the dated entry before it.
+void FillMissingTimes(std::vector<History>* history) {
+  std::optional<Timestamp> created;
+  bool undated_seen = false;
+  for (const History& h : *history) {
+    if (h.created) {
+      created = h.created;
+      if (undated_seen) break;
+    } else {
+      undated_seen = true;
+    }
+  }
+  undated_seen = false;
+  for (History& h : *history) {
+    if (h.created) {
+      if (undated_seen) created = h.created;
+    } else {
+      undated_seen = true;
+      h.created = created;
+    }
+  }
+}
+
+}  // namespace
+
 NormalizedHistory NormalizeLayersAndHistory(std::vector<ImageLayer> layers,
                                             std::vector<History> history,
                                             bool drop_empty_gzip_layers) {
@@ -41,6 +71,7 @@ NormalizedHistory NormalizeLayersAndHistory(std::vector<ImageLayer> layers,
       ++layer_index;
     }
   }
+  FillMissingTimes(&history);
   out.layers = std::move(layers);
   out.history = std::move(history);
   return out;

@@ -7,6 +7,10 @@
 // - If fewer, one entry is appended per unaccounted layer, from that layer's
 //   metadata (created_by, comment, created).
 // - A non-empty entry without `created` takes its layer's created time.
+// - Any other entry without `created` then takes a neighbour's: the first
+//   time that follows an undated entry (else the last time there is), and
+//   past it the time of the dated entry before it. Only a history with no
+//   time at all keeps entries without one.
 // - With drop_empty_gzip_layers, layers whose blob is the canonical empty
 //   gzip tar (sha256:4f4fb700...) are removed and their entries marked
 //   empty_layer, as BuildKit originally did. Off by default: current

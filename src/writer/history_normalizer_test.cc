@@ -33,9 +33,11 @@ TEST(NormalizeTest, MoreHistoryThanLayersMarksExtraEmptyFromTheTop) {
   EXPECT_TRUE(n.history[3].empty_layer);
   EXPECT_EQ(n.layers.size(), 1u);
   ASSERT_EQ(n.warnings.size(), 1u);
-  // The layer's entry had no time: it takes the layer's.
+  // The layer's entry had no time: it takes the layer's, and the undated
+  // empty entries after it take that one (BuildKit's fill).
   EXPECT_EQ(n.history[0].created->unix_seconds(), 100);
-  EXPECT_FALSE(n.history[1].created.has_value());
+  EXPECT_EQ(n.history[1].created->unix_seconds(), 100);
+  EXPECT_EQ(n.history[3].created->unix_seconds(), 100);
 }
 
 TEST(NormalizeTest, FewerHistoryThanLayersAppendsFromMetadata) {
@@ -58,6 +60,37 @@ TEST(NormalizeTest, MatchingCountsKeepHistoryAndFillCreated) {
   ASSERT_EQ(n.history.size(), 2u);
   EXPECT_EQ(n.history[0].created->unix_seconds(), 5);
   EXPECT_EQ(n.history[1].created->unix_seconds(), 100);
+}
+
+History At(const std::string& created_by, std::optional<int64_t> seconds, bool empty = true) {
+  History h = Entry(created_by, empty);
+  if (seconds) h.created = Timestamp::FromUnixSeconds(*seconds);
+  return h;
+}
+
+std::vector<std::optional<int64_t>> Times(const std::vector<History>& history) {
+  std::vector<std::optional<int64_t>> out;
+  for (const History& h : history) {
+    out.push_back(h.created ? std::optional<int64_t>(h.created->unix_seconds()) : std::nullopt);
+  }
+  return out;
+}
+
+// BuildKit's normalizeLayersAndHistory, last two loops: the first time
+// after an undated entry (else the last time) fills undated entries; past
+// it, each takes the dated entry before it.
+TEST(NormalizeTest, UndatedEntriesTakeBuildKitsNeighbour) {
+  using T = std::vector<std::optional<int64_t>>;
+  NormalizedHistory n = NormalizeLayersAndHistory(
+      {}, {At("a", 1), At("b", std::nullopt), At("c", 3), At("d", std::nullopt), At("e", 5),
+           At("f", std::nullopt)}, false);
+  EXPECT_EQ(Times(n.history), (T{1, 3, 3, 3, 5, 5}));
+  n = NormalizeLayersAndHistory({}, {At("a", std::nullopt), At("b", 2)}, false);
+  EXPECT_EQ(Times(n.history), (T{2, 2}));
+  n = NormalizeLayersAndHistory({}, {At("a", 1), At("b", 2), At("c", std::nullopt)}, false);
+  EXPECT_EQ(Times(n.history), (T{1, 2, 2}));
+  n = NormalizeLayersAndHistory({}, {At("a", std::nullopt)}, false);
+  EXPECT_EQ(Times(n.history), (T{std::nullopt}));
 }
 
 TEST(NormalizeTest, EmptyGzipLayerKeptByDefaultDroppedOnRequest) {

@@ -53,35 +53,31 @@ absl::StatusOr<json::Value> StartConfig(const ImageSpec& spec, const Platform& p
   return config;
 }
 
-Timestamp CreatedTime(const ImageSpec& spec) {
+// The time of new layers' history entries when a layer gives none, and of
+// base layers without history: explicit created > SOURCE_DATE_EPOCH > 1970.
+// (BuildKit uses the time the layer was made; clamping comes later, in
+// PatchImageConfig, as in BuildKit.)
+Timestamp DefaultTime(const ImageSpec& spec) {
   if (spec.created) return *spec.created;
   if (spec.source_date_epoch) return *spec.source_date_epoch;
   return Timestamp::FromUnixSeconds(0);
 }
 
-// The base's layers and history, then the new ones, normalised. New times
-// are never later than SOURCE_DATE_EPOCH when it is set; the base's history
-// keeps its own.
-NormalizedHistory CollectLayersAndHistory(ImageSpec* spec, Timestamp created) {
-  auto clamp = [&](Timestamp t) {
-    return spec->source_date_epoch && *spec->source_date_epoch < t ? *spec->source_date_epoch : t;
-  };
+// The base's layers and history, then the new ones, normalised.
+NormalizedHistory CollectLayersAndHistory(ImageSpec* spec, Timestamp default_time) {
   std::vector<ImageLayer> layers;
   std::vector<History> history;
   if (spec->base) {
     layers = std::move(spec->base->layers);
-    history = std::move(spec->base->history);
+    history = spec->base->history;  // Copied: PatchImageConfig compares with it.
   }
   for (ImageLayer& layer : layers) {
-    layer.metadata = LayerMetadata{kBaseLayerCreatedBy, "", clamp(created)};
+    layer.metadata = LayerMetadata{kBaseLayerCreatedBy, "", default_time};
     layer.descriptor.annotations = BaseLayerAnnotations(layer.descriptor.annotations);
   }
-  for (History& h : spec->history) {
-    if (h.created) h.created = clamp(*h.created);
-    history.push_back(std::move(h));
-  }
+  for (History& h : spec->history) history.push_back(std::move(h));
   for (ImageLayer& layer : spec->layers) {
-    layer.metadata.created = clamp(layer.metadata.created.value_or(created));
+    layer.metadata.created = layer.metadata.created.value_or(default_time);
     layers.push_back(std::move(layer));
   }
   return NormalizeLayersAndHistory(std::move(layers), std::move(history),
@@ -142,17 +138,23 @@ absl::StatusOr<ImageOutput> BuildImage(ImageSpec spec) {
   const Platform platform = ResolvePlatform(spec);
   absl::StatusOr<json::Value> config = StartConfig(spec, platform);
   if (!config.ok()) return config.status();
-  const Timestamp created = CreatedTime(spec);
-  config->Set("created", json::Value::String(created.Format()));
-  NormalizedHistory normalized = CollectLayersAndHistory(&spec, created);
+  NormalizedHistory normalized = CollectLayersAndHistory(&spec, DefaultTime(spec));
 
   ImageOutput out;
   out.warnings = std::move(normalized.warnings);
   std::vector<json::Value> layer_descriptors;
-  std::vector<Digest> diff_ids;
-  absl::Status s = ManifestLayers(&normalized.layers, spec.flavor, &layer_descriptors, &diff_ids);
+  ConfigPatch patch;
+  absl::Status s =
+      ManifestLayers(&normalized.layers, spec.flavor, &layer_descriptors, &patch.diff_ids);
   if (!s.ok()) return s;
-  out.config = PatchImageConfig(*std::move(config), diff_ids, normalized.history);
+  patch.history = std::move(normalized.history);
+  if (spec.base) patch.base_history = std::move(spec.base->history);
+  patch.epoch = spec.source_date_epoch;
+  patch.clamp_base_history = spec.clamp_base_history;
+  patch.created = spec.created;
+  absl::StatusOr<std::string> config_bytes = PatchImageConfig(*std::move(config), std::move(patch));
+  if (!config_bytes.ok()) return config_bytes.status();
+  out.config = *std::move(config_bytes);
   out.config_descriptor = DescriptorOf(ConfigMediaType(spec.flavor), out.config);
   out.manifest = ManifestJson(spec, out.config_descriptor, std::move(layer_descriptors));
   out.manifest_descriptor = DescriptorOf(ManifestMediaType(spec.flavor), out.manifest);

@@ -5,12 +5,16 @@
 // commitDistributionManifest), with a frontend step in front:
 //   1. start from the base config, or BuildKit's empty config;
 //   2. set the platform and apply the config fragments;
-//   3. set `created`: explicit > SOURCE_DATE_EPOCH > 1970-01-01T00:00:00Z;
-//   4. append new history (explicit entries, then per-layer metadata), with
-//      new entries' times clamped to SOURCE_DATE_EPOCH when it is set; base
-//      history is left as it was;
-//   5. normalise layers and history, patch rootfs and history, and write the
-//      manifest in the requested media-type flavour.
+//   3. append new history (explicit entries, then per-layer metadata; a
+//      layer without a time takes explicit created > SOURCE_DATE_EPOCH >
+//      1970-01-01T00:00:00Z);
+//   4. normalise layers and history (history_normalizer.h);
+//   5. patch the config as BuildKit does (config_patch.h): rootfs, history
+//      times clamped to SOURCE_DATE_EPOCH past the base's own prefix, and
+//      `created` (explicit, else the base's clamped, else the last
+//      history entry's);
+//   6. write the manifest in the requested media-type flavour, with the
+//      layer annotations BuildKit lets through (layer_annotations.h).
 #ifndef IMAGEWRITER_WRITER_IMAGE_WRITER_H_
 #define IMAGEWRITER_WRITER_IMAGE_WRITER_H_
 
@@ -52,8 +56,11 @@ struct ImageSpec {
   ConfigFragment fragment;
   std::map<std::string, std::string> annotations;  // Manifest annotations.
   std::optional<Platform> platform;  // Default: the base's, else linux/amd64.
-  std::optional<Timestamp> created;
+  std::optional<Timestamp> created;  // Explicit: wins over every rule.
   std::optional<Timestamp> source_date_epoch;
+  // Clamp the base's history (and so a `created` taken from it) to the
+  // epoch too; needs source_date_epoch.
+  bool clamp_base_history = false;
   MediaFlavor flavor = MediaFlavor::kOci;
   bool drop_empty_gzip_layers = false;
 };

@@ -16,7 +16,8 @@ import unittest
 
 from tests import iwtest
 
-IMAGE = json.load(open("tests/rules/attr_images.json"))["//tests/rules:every_attr_image"]
+IMAGES = json.load(open("tests/rules/attr_images.json"))
+IMAGE = IMAGES["//tests/rules:every_attr_image"]
 CONFIG_TXT = iwtest.read(os.path.join(iwtest.TESTDATA, "files", "app", "config.txt"))
 HELLO_SH = iwtest.read(os.path.join(iwtest.TESTDATA, "files", "app", "hello.sh"))
 GREET_SH = iwtest.read("tests/rules/greet.sh")
@@ -118,6 +119,36 @@ class LayerAttrsTest(unittest.TestCase):
         self.assertEqual(self.config["history"][1]["created_by"],
                          "bazel build //tests/rules:every_attr_image")
         self.assertNotIn("comment", self.config["history"][1])
+
+    def test_gzip_level_zero_is_stored(self):
+        # Go's gzip.NoCompression layout: header, one stored block (the tar
+        # is under 65535 bytes), an empty final stored block, CRC, ISIZE.
+        tar = iwtest.read(os.path.join(iwtest.TESTDATA, "layers", "hello.tar"))
+        data = blob(self.layers[4]["digest"])
+        self.assertEqual(data[:10], b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff")
+        self.assertEqual(data[10:15], b"\x00" + len(tar).to_bytes(2, "little") +
+                         (0xffff - len(tar)).to_bytes(2, "little"))
+        self.assertEqual(data[15:15 + len(tar)], tar)
+        self.assertEqual(data[15 + len(tar):-8], b"\x01\x00\x00\xff\xff")
+        self.assertEqual(gzip.decompress(data), tar)
+
+
+def history_times(label):
+    config = json.loads(iwtest.read(IMAGES[label]["config"]))
+    return config["created"], [h["created"] for h in config["history"]]
+
+
+class ClampBaseHistoryTest(unittest.TestCase):
+    def test_base_history_kept_by_default(self):
+        # BuildKit #4614: the base's entries keep their times; the new one
+        # is clamped; the base's created (2023) is after the epoch: clamped.
+        self.assertEqual(history_times("//tests/rules:on_2023_kept"),
+                         ("2020-09-13T12:26:40Z", ["2023-11-14T22:13:20Z", "2020-09-13T12:26:40Z"]))
+
+    def test_clamp_base_history(self):
+        # Every time is the epoch.
+        self.assertEqual(history_times("//tests/rules:on_2023_clamped"),
+                         ("2020-09-13T12:26:40Z", ["2020-09-13T12:26:40Z", "2020-09-13T12:26:40Z"]))
 
 
 if __name__ == "__main__":
