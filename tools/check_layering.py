@@ -26,13 +26,14 @@ ALLOWED = {
     "tar": {"base", "io"},
     "compress": {"base", "io"},
     "oci": {"base", "json", "digest"},
+    "estargz": {"base", "io", "json", "digest", "tar", "compress"},
     "layout": {"base", "io", "json", "digest", "tar", "compress", "oci"},
-    "writer": {"base", "io", "json", "digest", "tar", "compress", "oci"},
+    "writer": {"base", "io", "json", "digest", "tar", "compress", "estargz", "oci"},
     "proto": set(),
-    "request": {"base", "io", "json", "digest", "tar", "compress", "oci",
-                "layout", "writer", "proto"},
-    "cli": {"base", "io", "json", "digest", "tar", "compress", "oci",
-            "layout", "writer", "proto", "request"},
+    "request": {"base", "io", "json", "digest", "tar", "compress", "estargz",
+                "oci", "layout", "writer", "proto"},
+    "cli": {"base", "io", "json", "digest", "tar", "compress", "estargz",
+            "oci", "layout", "writer", "proto", "request"},
 }
 
 _EDGE = re.compile(r'^\s*"(//src/[^"]+)"\s*->\s*"(//src/[^"]+)"')

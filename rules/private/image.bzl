@@ -293,7 +293,7 @@ _ATTRS = {
     "architecture": attr.string(doc = "Default: from the target platform, else amd64 (or the base's)."),
     "variant": attr.string(doc = "CPU variant, e.g. v8 for arm64."),
     "media_types": attr.string(default = "oci", doc = "\"oci\" or \"docker\" manifest and layer media types."),
-    "compression": attr.string(default = "gzip", doc = "Compression for raw `tars`: gzip, zstd or none."),
+    "compression": attr.string(default = "gzip", doc = "Compression for raw `tars`: gzip, estargz, zstd or none."),
     "compression_level": attr.int(default = -1, doc = "Compression level for raw `tars`; -1 for the default."),
     "rewrite_timestamp": attr.int(default = -1, doc = "For raw `tars`: clamp every time in them to this epoch; -1 = off."),
     "history_created_by": attr.string(doc = "History created_by for new layers. Default: \"bazel build <label>\"."),

@@ -4,8 +4,8 @@ load(":providers.bzl", "OciLayerInfo")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
 LAYER_EXTENSIONS = [".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"]
-COMPRESSIONS = ["gzip", "zstd", "none"]
-_BLOB_EXTENSION = {"gzip": ".tar.gz", "zstd": ".tar.zst", "none": ".tar"}
+COMPRESSIONS = ["gzip", "estargz", "zstd", "none"]
+_BLOB_EXTENSION = {"estargz": ".tar.gz", "gzip": ".tar.gz", "none": ".tar", "zstd": ".tar.zst"}
 
 def is_layer_file(file):
     for ext in LAYER_EXTENSIONS:
@@ -34,7 +34,7 @@ def layer_action(
       ctx: the calling rule's context; it must declare the imagewriter toolchain.
       src: File, a layer tarball (.tar, .tar.gz, .tar.zst); None with files_spec.
       prefix: output name stem; the blob, descriptor and diffID files extend it.
-      compression: "gzip", "zstd" or "none".
+      compression: "gzip", "estargz", "zstd" or "none".
       level: compression level, or -1 for the codec's default.
       annotations: dict of descriptor annotations.
       created_by: history `created_by` of the layer, kept in the provider.
@@ -273,11 +273,11 @@ and `<name>.diff_id`.""",
         "rewrite_timestamp": attr.int(default = -1, doc = "For `tar`: clamp every time in it to this epoch (BuildKit's rewrite-timestamp); -1 = off."),
         "compression": attr.string(
             default = "gzip",
-            doc = "Blob compression: gzip, zstd or none.",
+            doc = "Blob compression: gzip, estargz (gzip laid out for lazy pulling, with a TOC; OCI media types only), zstd or none.",
         ),
         "compression_level": attr.int(
             default = -1,
-            doc = "gzip 0-12 (0: stored, the bytes of Go's and BuildKit's level 0; 1-12 libdeflate levels, default 2) or zstd 1-19 (default 3); -1 for the default.",
+            doc = "gzip 0-12 (0: stored, the bytes of Go's and BuildKit's level 0; 1-12 libdeflate levels, default 2), estargz 1-12 (default 2) or zstd 1-19 (default 3); -1 for the default.",
         ),
         "annotations": attr.string_dict(doc = "Annotations on the layer's descriptor."),
         "created_by": attr.string(doc = "History `created_by` for this layer; default: `bazel build <image label>`."),

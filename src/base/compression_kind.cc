@@ -12,6 +12,8 @@ absl::string_view CompressionName(Compression c) {
       return "gzip";
     case Compression::kZstd:
       return "zstd";
+    case Compression::kEstargz:
+      return "estargz";
   }
   return "unknown";
 }
@@ -20,8 +22,9 @@ absl::StatusOr<Compression> ParseCompression(absl::string_view name) {
   if (name == "none" || name == "uncompressed") return Compression::kNone;
   if (name == "gzip") return Compression::kGzip;
   if (name == "zstd") return Compression::kZstd;
+  if (name == "estargz") return Compression::kEstargz;
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown compression \"", name, "\": expected gzip, zstd or none"));
+      "unknown compression \"", name, "\": expected gzip, estargz, zstd or none"));
 }
 
 }  // namespace imagewriter

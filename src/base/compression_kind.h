@@ -1,4 +1,4 @@
-// Compression: the three layer encodings, as a value.
+// Compression: the layer encodings, as a value.
 //
 // This header names the encodings and nothing more: it pulls in no codec,
 // so the OCI model (media types map an encoding to a layer media type) can
@@ -13,9 +13,11 @@
 
 namespace imagewriter {
 
-enum class Compression { kNone, kGzip, kZstd };
+// kEstargz is gzip laid out as eStargz (src/estargz): a gzip stream to
+// every reader, written by its own encoder.
+enum class Compression { kNone, kGzip, kZstd, kEstargz };
 
-// "none", "gzip" or "zstd".
+// "none", "gzip", "zstd" or "estargz".
 absl::string_view CompressionName(Compression c);
 // Also accepts "uncompressed" for kNone.
 absl::StatusOr<Compression> ParseCompression(absl::string_view name);

@@ -28,6 +28,18 @@ class ForwardingSink : public ByteSink {
   ByteSink* out_;
 };
 
+// Refuses every byte; what NewEncoder gives for an encoding it does not
+// write.
+class FailingSink : public ByteSink {
+ public:
+  explicit FailingSink(std::string why) : why_(std::move(why)) {}
+  absl::Status Append(absl::string_view) override { return absl::InternalError(why_); }
+  absl::Status Finish() override { return absl::InternalError(why_); }
+
+ private:
+  std::string why_;
+};
+
 // A decoder whose first decoded bytes are checked for a second layer of
 // compression. It holds back at most 4 bytes until it can tell.
 class CheckedDecoder : public ByteSink {
@@ -120,6 +132,7 @@ Compression DetectCompression(absl::string_view prefix) {
 int DefaultLevel(Compression c) {
   switch (c) {
     case Compression::kGzip:
+    case Compression::kEstargz:
       // libdeflate's level 2: measured in bench/ as the fastest level whose
       // output is smaller than Go's pgzip default (what skopeo writes).
       return 2;
@@ -134,6 +147,9 @@ int DefaultLevel(Compression c) {
 absl::Status CheckLevel(Compression c, int level) {
   int lo = 0, hi = 0;
   if (c == Compression::kGzip) lo = 0, hi = 12;
+  // eStargz members are libdeflate's; Go's stored layout with eStargz's
+  // flushes is not written.
+  if (c == Compression::kEstargz) lo = 1, hi = 12;
   if (c == Compression::kZstd) lo = 1, hi = 19;
   if (c == Compression::kNone && level == 0) return absl::OkStatus();
   if (level < lo || level > hi) {
@@ -150,6 +166,7 @@ absl::Status CheckLevel(Compression c, int level) {
 std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out) {
   switch (c) {
     case Compression::kGzip:
+    case Compression::kEstargz:
       return std::make_unique<CheckedDecoder>(c, Make<GzipDecoder>, out);
     case Compression::kZstd:
       return std::make_unique<CheckedDecoder>(c, Make<ZstdDecoder>, out);
@@ -168,10 +185,17 @@ std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, in
       return std::make_unique<ParallelGzipEncoder>(out, level, threads);
     case Compression::kZstd:
       return std::make_unique<ZstdEncoder>(out, level, threads);
+    case Compression::kEstargz:
+      return std::make_unique<FailingSink>(
+          "eStargz is written by src/estargz's encoder, which reads the tar");
     case Compression::kNone:
       break;
   }
   return std::make_unique<ForwardingSink>(out);
+}
+
+std::unique_ptr<GzipMemberEncoder> NewGzipMemberEncoder(int level, ByteSink* out, int threads) {
+  return std::make_unique<ParallelGzipEncoder>(out, level, threads);
 }
 
 int DefaultThreads() {

@@ -4,7 +4,8 @@
 // Detection uses magic numbers only (gzip 1f 8b, zstd 28 b5 2f fd, and a
 // zstd skippable frame 5? 2a 4d 18, which RFC 8878 §3.1.2 allows before the
 // first frame); anything else is treated as an uncompressed tar and left to
-// the tar reader to judge.
+// the tar reader to judge. Detection never says kEstargz: an eStargz blob is
+// gzip by its magic, and only its end tells it apart (src/estargz).
 #ifndef IMAGEWRITER_COMPRESS_COMPRESSION_H_
 #define IMAGEWRITER_COMPRESS_COMPRESSION_H_
 
@@ -13,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "src/base/compression_kind.h"
+#include "src/compress/gzip_member_encoder.h"
 #include "src/io/byte_sink.h"
 
 namespace imagewriter {
@@ -22,7 +24,7 @@ Compression DetectCompression(absl::string_view prefix);
 
 // Default and valid levels per compression: gzip 0..12 (0: stored blocks,
 // the bytes of Go's gzip.NoCompression; 1..12: libdeflate's levels; default
-// 2), zstd 1..19 (default 3). CheckLevel's error names the option
+// 2), estargz 1..12 (as gzip), zstd 1..19 (default 3). CheckLevel's error names the option
 // kOptionLevel (base/status.h WithOption).
 inline constexpr char kOptionLevel[] = "level";
 int DefaultLevel(Compression c);
@@ -31,7 +33,7 @@ absl::Status CheckLevel(Compression c, int level);
 // A sink that decodes its input and appends the decoded bytes to `out`.
 // Finish() fails if the stream is truncated or corrupt; errors give the
 // offset in the compressed stream; if it succeeds it finishes `out`. For
-// kNone it forwards bytes (and Finish) unchanged.
+// kNone it forwards bytes (and Finish) unchanged; kEstargz decodes as gzip.
 // The decoded bytes are meant to be a tar: if they start with a gzip or
 // zstd magic (an input compressed twice) the decoder says so, instead of
 // leaving the tar parser to report a malformed header.
@@ -41,8 +43,12 @@ std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out);
 // using up to `threads` threads; Finish writes the end of the stream and
 // finishes `out`. The output is a pure function of the input
 // bytes, the compression and the level: independent of chunking, thread
-// count, CPU, time and host.
+// count, CPU, time and host. kEstargz needs the tar's structure and is
+// src/estargz's encoder: here it gives a sink that fails.
 std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, int threads = 1);
+
+// A GzipMemberEncoder (gzip_member_encoder.h) at levels 1..12, as gzip's.
+std::unique_ptr<GzipMemberEncoder> NewGzipMemberEncoder(int level, ByteSink* out, int threads);
 
 // The default thread count: the machine's cores, at most 8.
 int DefaultThreads();

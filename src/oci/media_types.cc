@@ -29,6 +29,7 @@ absl::StatusOr<std::string> LayerMediaType(MediaFlavor f, Compression c) {
       case Compression::kNone:
         return std::string(kOciLayer);
       case Compression::kGzip:
+      case Compression::kEstargz:
         return std::string(kOciLayerGzip);
       case Compression::kZstd:
         return std::string(kOciLayerZstd);
@@ -41,6 +42,8 @@ absl::StatusOr<std::string> LayerMediaType(MediaFlavor f, Compression c) {
       return std::string(kDockerLayerGzip);
     case Compression::kZstd:
       break;
+    case Compression::kEstargz:
+      return absl::InvalidArgumentError(kEstargzNeedsOci);
   }
   return absl::InvalidArgumentError(
       "zstd layers have no Docker media type: use media types \"oci\" or "

@@ -35,9 +35,19 @@ absl::StatusOr<MediaFlavor> ParseMediaFlavor(absl::string_view name);
 const char* ManifestMediaType(MediaFlavor f);
 const char* IndexMediaType(MediaFlavor f);
 const char* ConfigMediaType(MediaFlavor f);
+// eStargz is gzip's media type; it has no Docker one (kEstargzNeedsOci).
 absl::StatusOr<std::string> LayerMediaType(MediaFlavor f, Compression c);
 
-// The compression a layer media type of either flavour implies.
+// Why eStargz and Docker media types do not go together. BuildKit refuses
+// compression=estargz with oci-mediatypes=false
+// (exporter/containerimage/opts.go, Validate, from OnlySupportOCITypes).
+inline constexpr char kEstargzNeedsOci[] =
+    "eStargz layers need OCI media types, as in BuildKit (which refuses "
+    "compression=estargz with oci-mediatypes=false): use media types \"oci\" "
+    "or gzip compression";
+
+// The compression a layer media type of either flavour implies (gzip for
+// an eStargz layer too: its media type says gzip).
 absl::StatusOr<Compression> LayerCompression(absl::string_view media_type);
 
 }  // namespace imagewriter

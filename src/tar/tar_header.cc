@@ -138,9 +138,10 @@ absl::Status ParseHeader(absl::string_view h, Header* out) {
     if (!ParseNumeric(h.substr(f.at, f.width), f.slot)) return FieldError(f.name, "is not a number");
   }
   if (hdr.format != Format::kV7) {
-    int64_t device;
-    if (!ParseNumeric(h.substr(329, 8), &device)) return FieldError("devmajor", "is not a number");
-    if (!ParseNumeric(h.substr(337, 8), &device)) return FieldError("devminor", "is not a number");
+    hdr.uname = std::string(CString(h.substr(265, 32)));
+    hdr.gname = std::string(CString(h.substr(297, 32)));
+    if (!ParseNumeric(h.substr(329, 8), &hdr.devmajor)) return FieldError("devmajor", "is not a number");
+    if (!ParseNumeric(h.substr(337, 8), &hdr.devminor)) return FieldError("devminor", "is not a number");
     std::string prefix;
     status = Prefix(h, hdr.format, &prefix);
     if (!status.ok()) return status;
@@ -169,10 +170,11 @@ bool ParseDecimal(absl::string_view s, int64_t* value) {
   return true;
 }
 
-bool ParsePaxTime(absl::string_view s, int64_t* seconds) {
+bool ParsePaxTime(absl::string_view s, int64_t* seconds, int32_t* nanos) {
   size_t dot = s.find('.');
   absl::string_view whole = s.substr(0, dot);
   if (!ParseDecimal(whole, seconds)) return false;
+  if (nanos != nullptr) *nanos = 0;
   if (dot == absl::string_view::npos || dot + 1 == s.size()) return true;
   absl::string_view fraction = s.substr(dot + 1);
   if (!std::all_of(fraction.begin(), fraction.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -183,6 +185,11 @@ bool ParsePaxTime(absl::string_view s, int64_t* seconds) {
   const bool nonzero = fraction.substr(0, 9).find_first_not_of('0') != absl::string_view::npos;
   if (whole[0] == '-' && nonzero) {
     *seconds = static_cast<int64_t>(static_cast<uint64_t>(*seconds) - 1);
+  }
+  if (nanos != nullptr) {
+    int32_t n = 0;
+    for (size_t i = 0; i < 9; ++i) n = n * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+    *nanos = whole[0] == '-' && n != 0 ? 1000000000 - n : n;
   }
   return true;
 }

@@ -40,6 +40,9 @@ struct Header {
   int64_t uid = 0;
   int64_t gid = 0;
   int64_t mtime = 0;      // Unix seconds; negative before 1970.
+  // Read for every format but V7, as Go reads them.
+  std::string uname, gname;
+  int64_t devmajor = 0, devminor = 0;
 };
 
 bool IsZeroBlock(absl::string_view block);
@@ -59,8 +62,10 @@ bool ParseNumeric(absl::string_view field, int64_t* value);
 bool ParseDecimal(absl::string_view s, int64_t* value);
 
 // A PAX time "<seconds>[.<digits>]" as Unix seconds, rounded down as Go's
-// time.Unix(s, -ns).Unix() rounds a negative fraction.
-bool ParsePaxTime(absl::string_view s, int64_t* seconds);
+// time.Unix(s, -ns).Unix() rounds a negative fraction; `nanos`, if given,
+// gets the nanoseconds past those seconds (0..999999999, from the first
+// nine digits, as Go keeps them).
+bool ParsePaxTime(absl::string_view s, int64_t* seconds, int32_t* nanos = nullptr);
 
 // The records of one PAX extended header, key -> value (a repeated key
 // keeps its last value, as Go's map does). GNU.sparse.offset/numbytes

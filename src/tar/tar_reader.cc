@@ -157,7 +157,7 @@ absl::Status TarReader::FinishExtension() {
 
 // Go's mergePAX: an empty value keeps the header's field; a value that does
 // not parse is ErrHeader, for atime and ctime too.
-absl::Status TarReader::ApplyPax(tar_header::Header* h) const {
+absl::Status TarReader::ApplyPax(tar_header::Header* h, int32_t* mtime_nanos) const {
   if (!pax_) return absl::OkStatus();
   for (const auto& [key, value] : *pax_) {
     if (value.empty()) continue;
@@ -168,7 +168,9 @@ absl::Status TarReader::ApplyPax(tar_header::Header* h) const {
     else if (key == "uid") ok = tar_header::ParseDecimal(value, &h->uid);
     else if (key == "gid") ok = tar_header::ParseDecimal(value, &h->gid);
     else if (key == "size") ok = tar_header::ParseDecimal(value, &h->size);
-    else if (key == "mtime") ok = tar_header::ParsePaxTime(value, &h->mtime);
+    else if (key == "mtime") ok = tar_header::ParsePaxTime(value, &h->mtime, mtime_nanos);
+    else if (key == "uname") h->uname = value;
+    else if (key == "gname") h->gname = value;
     else if (key == "atime" || key == "ctime") ok = tar_header::ParsePaxTime(value, &ignored);
     if (!ok) {
       return Error(pending_offset_, absl::StrCat("PAX record ", key, "=\"", value, "\" is not a number"));
@@ -178,7 +180,8 @@ absl::Status TarReader::ApplyPax(tar_header::Header* h) const {
 }
 
 absl::Status TarReader::StartEntry(tar_header::Header h) {
-  absl::Status status = ApplyPax(&h);
+  int32_t mtime_nanos = 0;
+  absl::Status status = ApplyPax(&h, &mtime_nanos);
   if (!status.ok()) return status;
   // GNU long names and links win over PAX records, whatever their order.
   if (!long_name_.empty()) h.name = long_name_;
@@ -208,6 +211,17 @@ absl::Status TarReader::StartEntry(tar_header::Header h) {
   entry.uid = h.uid;
   entry.gid = h.gid;
   entry.mtime = h.mtime;
+  entry.mtime_nanos = mtime_nanos;
+  entry.uname = std::move(h.uname);
+  entry.gname = std::move(h.gname);
+  entry.devmajor = h.devmajor;
+  entry.devminor = h.devminor;
+  if (pax_) {
+    constexpr absl::string_view kXattr = "SCHILY.xattr.";
+    for (const auto& [key, value] : *pax_) {
+      if (absl::StartsWith(key, kXattr)) entry.xattrs[key.substr(kXattr.size())] = value;
+    }
+  }
   entry.header_offset = at;
   entry.data_offset = offset_ + kBlock;
   ClearPending();

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -44,6 +45,12 @@ struct TarEntry {
   int64_t uid = 0;
   int64_t gid = 0;
   int64_t mtime = 0;      // Unix seconds (PAX fractions rounded down, as Go).
+  int32_t mtime_nanos = 0;  // The PAX fraction past mtime, 0..999999999.
+  std::string uname, gname;  // After PAX overrides; empty in V7 headers.
+  int64_t devmajor = 0, devminor = 0;
+  // PAX SCHILY.xattr.<name> records, name -> value (empty values too, as
+  // Go's Header.PAXRecords keeps them).
+  std::map<std::string, std::string> xattrs;
   uint64_t header_offset = 0;  // Offset of the entry's first header block.
   uint64_t data_offset = 0;    // Offset of the entry's first data byte.
 };
@@ -80,7 +87,7 @@ class TarReader : public ByteSink {
   absl::Status StartExtension(const tar_header::Header& header);
   absl::Status FinishExtension();
   absl::Status StartEntry(tar_header::Header header);
-  absl::Status ApplyPax(tar_header::Header* header) const;
+  absl::Status ApplyPax(tar_header::Header* header, int32_t* mtime_nanos) const;
   absl::Status Error(uint64_t offset, absl::string_view what) const;
   void ExpectData(uint64_t size, State state);
   void ClearPending();

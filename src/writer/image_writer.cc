@@ -1,6 +1,7 @@
 #include "src/writer/image_writer.h"
 
 #include "absl/strings/str_cat.h"
+#include "src/estargz/toc.h"
 #include "src/json/writer.h"
 #include "src/oci/annotations.h"
 #include "src/oci/reference.h"
@@ -84,6 +85,21 @@ NormalizedHistory CollectLayersAndHistory(ImageSpec* spec, Timestamp default_tim
                                    spec->drop_empty_gzip_layers);
 }
 
+// A new layer written as eStargz (it carries the TOC digest annotation) in
+// an image with Docker media types is refused, as BuildKit refuses
+// compression=estargz with oci-mediatypes=false. A base image's layers are
+// whatever they are: only this build's compression is checked.
+absl::Status CheckEstargzMediaTypes(const ImageSpec& spec) {
+  if (spec.flavor != MediaFlavor::kDocker) return absl::OkStatus();
+  for (size_t i = 0; i < spec.layers.size(); ++i) {
+    if (spec.layers[i].descriptor.annotations.count(estargz::kTocDigestAnnotation) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "layer ", i, " (", spec.layers[i].descriptor.digest.ToString(), "): ", kEstargzNeedsOci));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // The manifest's layer descriptors, in the flavour's media types and with
 // the annotations BuildKit lets through (layer_annotations.h), and the
 // layers' diffIDs.
@@ -135,6 +151,8 @@ Descriptor DescriptorOf(const std::string& media_type, const std::string& bytes)
 }  // namespace
 
 absl::StatusOr<ImageOutput> BuildImage(ImageSpec spec) {
+  absl::Status s = CheckEstargzMediaTypes(spec);
+  if (!s.ok()) return s;
   const Platform platform = ResolvePlatform(spec);
   absl::StatusOr<json::Value> config = StartConfig(spec, platform);
   if (!config.ok()) return config.status();
@@ -144,8 +162,7 @@ absl::StatusOr<ImageOutput> BuildImage(ImageSpec spec) {
   out.warnings = std::move(normalized.warnings);
   std::vector<json::Value> layer_descriptors;
   ConfigPatch patch;
-  absl::Status s =
-      ManifestLayers(&normalized.layers, spec.flavor, &layer_descriptors, &patch.diff_ids);
+  s = ManifestLayers(&normalized.layers, spec.flavor, &layer_descriptors, &patch.diff_ids);
   if (!s.ok()) return s;
   patch.history = std::move(normalized.history);
   if (spec.base) patch.base_history = std::move(spec.base->history);

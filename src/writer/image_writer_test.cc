@@ -135,5 +135,23 @@ TEST(ImageWriterTest, ManifestDigestIsOfItsBytes) {
   EXPECT_EQ(out->manifest_descriptor.size, static_cast<int64_t>(out->manifest.size()));
 }
 
+TEST(ImageWriterTest, EstargzLayerWithDockerMediaTypesIsRefused) {
+  ImageSpec spec;
+  ImageLayer layer = Layer("a");
+  layer.descriptor.annotations["containerd.io/snapshot/stargz/toc.digest"] =
+      Digest::Sha256Of("toc").ToString();
+  layer.descriptor.annotations["io.containers.estargz.uncompressed-size"] = "3072";
+  spec.layers = {layer};
+  absl::StatusOr<ImageOutput> oci = BuildImage(spec);
+  ASSERT_TRUE(oci.ok()) << oci.status();
+  EXPECT_EQ(Find(oci->manifest, R"("containerd.io/snapshot/stargz/toc.digest")"),
+            R"("containerd.io/snapshot/stargz/toc.digest")");
+  spec.flavor = MediaFlavor::kDocker;
+  absl::StatusOr<ImageOutput> docker = BuildImage(spec);
+  ASSERT_FALSE(docker.ok());
+  EXPECT_NE(docker.status().message().find("oci-mediatypes=false"), absl::string_view::npos)
+      << docker.status();
+}
+
 }  // namespace
 }  // namespace imagewriter

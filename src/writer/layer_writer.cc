@@ -1,5 +1,6 @@
 #include "src/writer/layer_writer.h"
 
+#include <algorithm>
 #include <future>
 #include <memory>
 #include <optional>
@@ -10,6 +11,8 @@
 #include "src/base/status.h"
 #include "src/compress/decompression_guard.h"
 #include "src/digest/sha256_sink.h"
+#include "src/estargz/estargz_reader.h"
+#include "src/estargz/estargz_writer.h"
 #include "src/io/file.h"
 #include "src/oci/media_types.h"
 #include "src/tar/path_safety.h"
@@ -28,7 +31,26 @@ struct Input {
   std::vector<char> buffer;
   size_t got = 0;  // Bytes at the start of buffer read and not yet passed on.
   Compression compression = Compression::kNone;
+  std::optional<EstargzBlob> estargz;  // Set when compression is kEstargz.
 };
+
+// An eStargz blob is gzip by its magic; only its footer and TOC tell, read
+// by offset, so a piped input is taken for plain gzip. Only asked when the
+// layer is to be eStargz: for any other output the TOC is just data after
+// the tar's end.
+absl::Status DetectEstargzInput(Input* input) {
+  if (input->compression != Compression::kGzip || !input->file->regular()) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::optional<EstargzBlob>> blob =
+      DetectEstargz(input->file->fd(), input->file->path());
+  if (!blob.ok()) return blob.status();
+  if (blob->has_value()) {
+    input->compression = Compression::kEstargz;
+    input->estargz = **blob;
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<Input> OpenInput(const std::string& path) {
   absl::StatusOr<InputFile> opened = InputFile::Open(path);
@@ -47,6 +69,24 @@ absl::StatusOr<Input> OpenInput(const std::string& path) {
   input.compression = DetectCompression(absl::string_view(input.buffer.data(), input.got));
   return input;
 }
+
+// Passes on the first `limit` bytes and drops the rest: an eStargz input
+// that is re-encoded is its tar, which ends where its TOC member starts
+// (as BuildKit unpacks one: estargz.Unpack stops there).
+class PrefixSink : public ByteSink {
+ public:
+  PrefixSink(uint64_t limit, ByteSink* out) : left_(limit), out_(out) {}
+  absl::Status Append(absl::string_view data) override {
+    data = data.substr(0, std::min<uint64_t>(left_, data.size()));
+    left_ -= data.size();
+    return data.empty() ? absl::OkStatus() : out_->Append(data);
+  }
+  absl::Status Finish() override { return out_->Finish(); }
+
+ private:
+  uint64_t left_;
+  ByteSink* out_;
+};
 
 // How the blob is made from the input.
 struct Plan {
@@ -95,9 +135,7 @@ class Pipeline {
         tar_(options.tree != nullptr
                  ? TarReader()
                  : TarReader([this](const TarEntry& e) { return safety_.Check(e); })),
-        encoder_(plan.pass_through
-                     ? nullptr
-                     : NewEncoder(options.compression, plan.level, &blob_side_, options.threads)),
+        encoder_(plan.pass_through ? nullptr : MakeEncoder(options, plan.level)),
         tar_side_(TarSinks()),
         clamp_(options.rewrite_timestamp
                    ? std::make_unique<TimestampClamp>(*options.rewrite_timestamp, &tar_side_)
@@ -109,10 +147,16 @@ class Pipeline {
 
   // Where an uncompressed tar goes in.
   ByteSink* tar_entry() { return clamp_ ? static_cast<ByteSink*>(clamp_.get()) : &tar_side_; }
-  // Where the input's bytes go in, as they are.
-  ByteSink* raw(Compression input) {
+  // Where the input's bytes go in, as they are; only the first
+  // `decode_limit` of them are decoded, when given.
+  ByteSink* raw(Compression input, std::optional<uint64_t> decode_limit) {
     decoder_ = NewDecoder(input, &guard_);
-    std::vector<ByteSink*> sinks = {&compressed_, decoder_.get()};
+    ByteSink* decode = decoder_.get();
+    if (decode_limit) {
+      prefix_ = std::make_unique<PrefixSink>(*decode_limit, decode);
+      decode = prefix_.get();
+    }
+    std::vector<ByteSink*> sinks = {&compressed_, decode};
     if (pass_through_) sinks.push_back(&blob_side_);
     raw_ = std::make_unique<TeeSink>(std::move(sinks));
     return raw_.get();
@@ -122,8 +166,18 @@ class Pipeline {
   const Sha256Sink& diff_hash() const { return diff_hash_; }
   uint64_t compressed_bytes() const { return compressed_.count(); }
   std::vector<std::string> warnings() const { return safety_.Warnings(); }
+  // The eStargz encoder, when the blob is encoded as eStargz.
+  const EstargzEncoder* estargz() const { return estargz_; }
 
  private:
+  std::unique_ptr<ByteSink> MakeEncoder(const LayerOptions& options, int level) {
+    if (options.compression != Compression::kEstargz) {
+      return NewEncoder(options.compression, level, &blob_side_, options.threads);
+    }
+    auto encoder = std::make_unique<EstargzEncoder>(&blob_side_, level, options.threads);
+    estargz_ = encoder.get();
+    return encoder;
+  }
   std::vector<ByteSink*> BlobSinks(const Plan& plan, AtomicFile* blob) {
     std::vector<ByteSink*> sinks;
     if (!plan.kernel_copy) sinks.push_back(blob);
@@ -141,12 +195,14 @@ class Pipeline {
   Sha256Sink diff_hash_;
   PathSafety safety_;
   TarReader tar_;
+  EstargzEncoder* estargz_ = nullptr;  // Set by MakeEncoder; owned by encoder_.
   std::unique_ptr<ByteSink> encoder_;
   TeeSink tar_side_;
   std::unique_ptr<TimestampClamp> clamp_;
   CountingSink compressed_;
   DecompressionGuard guard_;
   std::unique_ptr<ByteSink> decoder_;
+  std::unique_ptr<ByteSink> prefix_;
   std::unique_ptr<TeeSink> raw_;
   bool pass_through_;
 };
@@ -180,7 +236,8 @@ absl::Status JoinCopy(std::future<absl::StatusOr<uint64_t>>* copy, uint64_t read
 }
 
 absl::StatusOr<LayerResult> Describe(const LayerOptions& options, const Plan& plan,
-                                     const Pipeline& pipeline, Compression input_compression) {
+                                     const Pipeline& pipeline, Compression input_compression,
+                                     const std::optional<EstargzBlob>& input_estargz) {
   absl::StatusOr<std::string> media_type = LayerMediaType(MediaFlavor::kOci, options.compression);
   if (!media_type.ok()) return media_type.status();
   LayerResult result;
@@ -190,6 +247,17 @@ absl::StatusOr<LayerResult> Describe(const LayerOptions& options, const Plan& pl
   result.descriptor.size = static_cast<int64_t>(blob.size());
   result.descriptor.annotations = options.annotations;
   result.diff_id = pipeline.diff_hash().digest();
+  // eStargz's annotations describe the blob, so they win over given ones.
+  if (pipeline.estargz() != nullptr) {
+    const EstargzInfo& info = pipeline.estargz()->info();
+    result.diff_id = info.diff_id;
+    for (const auto& [key, value] : info.Annotations()) result.descriptor.annotations[key] = value;
+  } else if (plan.pass_through && input_estargz) {
+    EstargzInfo info;
+    info.toc_digest = input_estargz->toc_digest;
+    info.uncompressed_size = pipeline.diff_hash().size();
+    for (const auto& [key, value] : info.Annotations()) result.descriptor.annotations[key] = value;
+  }
   result.input_compression = input_compression;
   result.passed_through = plan.pass_through;
   result.warnings = pipeline.warnings();
@@ -207,6 +275,10 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
     absl::StatusOr<Input> opened = OpenInput(options.input_path);
     if (!opened.ok()) return opened.status();
     input.emplace(*std::move(opened));
+    if (options.compression == Compression::kEstargz) {
+      status = DetectEstargzInput(&*input);
+      if (!status.ok()) return status;
+    }
   }
   const Plan plan = MakePlan(options, level, input ? &*input : nullptr);
   absl::StatusOr<AtomicFile> blob = AtomicFile::Create(options.blob_path);
@@ -220,7 +292,10 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
     status = options.tree->Write(pipeline.tar_entry());
     if (!status.ok()) return status;
   } else {
-    status = Feed(&*input, pipeline.raw(input->compression));
+    // A re-encoded eStargz input is decoded up to its TOC.
+    std::optional<uint64_t> decode_limit;
+    if (input->estargz && !plan.pass_through) decode_limit = input->estargz->toc_offset;
+    status = Feed(&*input, pipeline.raw(input->compression, decode_limit));
     if (!status.ok()) return status;
   }
   if (copy.valid()) {
@@ -229,8 +304,8 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   }
   status = blob->Commit();
   if (!status.ok()) return status;
-  return Describe(options, plan, pipeline,
-                  input ? input->compression : Compression::kNone);
+  return Describe(options, plan, pipeline, input ? input->compression : Compression::kNone,
+                  input ? input->estargz : std::nullopt);
 }
 
 }  // namespace imagewriter

@@ -9,7 +9,16 @@
 //   - a validation of every tar header.
 // When the input is already in the requested compression its bytes are
 // passed through unchanged (unless force_recompress), so a layer's digest
-// is stable across rebuilds of already-compressed inputs. Memory use is a
+// is stable across rebuilds of already-compressed inputs.
+//
+// eStargz (src/estargz) is gzip whose uncompressed stream is the tar and
+// then the TOC's tar, so its diffID is that stream's sha256, as BuildKit
+// computes it; the descriptor gets the annotations
+// containerd.io/snapshot/stargz/toc.digest and
+// io.containers.estargz.uncompressed-size (these two replace any given
+// ones). An input file that already is eStargz passes through with its
+// annotations recovered; one re-encoded (force_recompress,
+// rewrite_timestamp) is read up to its TOC, as BuildKit unpacks it. Memory use is a
 // few fixed buffers whatever the layer's size.
 #ifndef IMAGEWRITER_WRITER_LAYER_WRITER_H_
 #define IMAGEWRITER_WRITER_LAYER_WRITER_H_

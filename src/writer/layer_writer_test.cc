@@ -93,5 +93,49 @@ TEST_F(LayerWriterTest, CorruptInputLeavesNoBlob) {
   EXPECT_NE(access((dir_ + "/blob").c_str(), F_OK), 0);
 }
 
+TEST_F(LayerWriterTest, EstargzAnnotationsDiffIdAndPassthrough) {
+  const std::string input = Write("in.tar", Compression::kNone, tar_);
+  absl::StatusOr<LayerResult> r = Run(input, Compression::kEstargz);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->descriptor.media_type, kOciLayerGzip);
+  EXPECT_FALSE(r->passed_through);
+  const auto& a = r->descriptor.annotations;
+  ASSERT_EQ(a.count("containerd.io/snapshot/stargz/toc.digest"), 1u);
+  ASSERT_EQ(a.count("io.containers.estargz.uncompressed-size"), 1u);
+  // The diffID covers the tar and the TOC's tar after it.
+  absl::StatusOr<std::string> blob = ReadFileToString(dir_ + "/blob");
+  ASSERT_TRUE(blob.ok());
+  StringSink decoded;
+  std::unique_ptr<ByteSink> d = NewDecoder(Compression::kGzip, &decoded);
+  ASSERT_TRUE(d->Append(*blob).ok() && d->Finish().ok());
+  EXPECT_EQ(r->diff_id, Digest::Sha256Of(decoded.data()));
+  EXPECT_NE(r->diff_id, Digest::Sha256Of(tar_));
+  EXPECT_EQ(a.at("io.containers.estargz.uncompressed-size"), std::to_string(decoded.data().size()));
+
+  // The blob as input: kept, with the same annotations and diffID.
+  const std::string again = dir_ + "/in.estargz";
+  ASSERT_TRUE(WriteFileAtomically(again, *blob).ok());
+  absl::StatusOr<LayerResult> kept = Run(again, Compression::kEstargz);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_TRUE(kept->passed_through);
+  EXPECT_EQ(kept->input_compression, Compression::kEstargz);
+  EXPECT_EQ(kept->descriptor.digest, r->descriptor.digest);
+  EXPECT_EQ(kept->descriptor.annotations, r->descriptor.annotations);
+  EXPECT_EQ(kept->diff_id, r->diff_id);
+
+  // Re-encoded, it is unpacked to its tar first: the same blob again.
+  absl::StatusOr<LayerResult> forced = Run(again, Compression::kEstargz, /*force=*/true);
+  ASSERT_TRUE(forced.ok()) << forced.status();
+  EXPECT_FALSE(forced->passed_through);
+  EXPECT_EQ(forced->descriptor.digest, r->descriptor.digest);
+
+  // Plain gzip input is re-encoded.
+  absl::StatusOr<LayerResult> from_gzip = Run(Write("in.gz", Compression::kGzip, tar_),
+                                              Compression::kEstargz);
+  ASSERT_TRUE(from_gzip.ok()) << from_gzip.status();
+  EXPECT_FALSE(from_gzip->passed_through);
+  EXPECT_EQ(from_gzip->descriptor.digest, r->descriptor.digest);
+}
+
 }  // namespace
 }  // namespace imagewriter

@@ -20,7 +20,7 @@ void PutLittleEndian32(uint32_t v, unsigned char* p) {
 }  // namespace
 
 ParallelGzipEncoder::ParallelGzipEncoder(ByteSink* out, int level, int threads)
-    : out_(out), level_(level), crc_(crc32(0, nullptr, 0)),
+    : out_(out), level_(level),
       max_in_flight_(2 * static_cast<size_t>(threads < 1 ? 1 : threads) + 2) {
   for (int i = 0; i < (threads < 1 ? 1 : threads); ++i) {
     workers_.emplace_back([this] { Worker(); });
@@ -105,7 +105,9 @@ void ParallelGzipEncoder::Submit(bool last) {
   }
   job->input.swap(pending_);
   pending_.clear();
+  job->first = next_is_first_;
   job->last = last;
+  next_is_first_ = last;
   job->done = false;
   job->error.clear();
   {
@@ -132,22 +134,40 @@ absl::Status ParallelGzipEncoder::WriteCompleted(bool wait_all) {
       ordered_.pop_front();
     }
     if (!job->error.empty()) return absl::InternalError(job->error);
-    crc_ = crc32_combine(crc_, job->crc, static_cast<z_off_t>(job->input.size()));
-    length_ += static_cast<uint32_t>(job->input.size());  // ISIZE is mod 2^32.
-    absl::Status s = out_->Append(job->output);
+    absl::Status s = WriteJob(*job);
     if (!s.ok()) return s;
     spare_.push_back(std::move(job));
   }
 }
 
-absl::Status ParallelGzipEncoder::Append(absl::string_view data) {
-  if (!header_written_) {
-    unsigned char xfl = level_ >= 9 ? 2 : (level_ == 1 ? 4 : 0);
+// Writes a finished block, with its member's header before it or trailer
+// after it.
+absl::Status ParallelGzipEncoder::WriteJob(const Job& job) {
+  if (job.first) {
+    const unsigned char xfl = level_ >= 9 ? 2 : (level_ == 1 ? 4 : 0);
     const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, kGzipOsByte};
-    absl::Status s = out_->Append(absl::string_view(reinterpret_cast<const char*>(header), 10));
+    absl::Status s = Write(absl::string_view(reinterpret_cast<const char*>(header), 10));
     if (!s.ok()) return s;
-    header_written_ = true;
+    member_offsets_.push_back(written_ - 10);
+    crc_ = static_cast<uint32_t>(crc32(0, nullptr, 0));
+    length_ = 0;
   }
+  crc_ = static_cast<uint32_t>(crc32_combine(crc_, job.crc, static_cast<z_off_t>(job.input.size())));
+  length_ += static_cast<uint32_t>(job.input.size());  // ISIZE is mod 2^32.
+  absl::Status s = Write(job.output);
+  if (!s.ok() || !job.last) return s;
+  unsigned char trailer[8];
+  PutLittleEndian32(crc_, trailer);
+  PutLittleEndian32(length_, trailer + 4);
+  return Write(absl::string_view(reinterpret_cast<const char*>(trailer), 8));
+}
+
+absl::Status ParallelGzipEncoder::Write(absl::string_view bytes) {
+  written_ += bytes.size();
+  return out_->Append(bytes);
+}
+
+absl::Status ParallelGzipEncoder::Append(absl::string_view data) {
   while (!data.empty()) {
     size_t take = std::min(kBlockSize - pending_.size(), data.size());
     pending_.append(data.data(), take);
@@ -162,18 +182,20 @@ absl::Status ParallelGzipEncoder::Append(absl::string_view data) {
   return absl::OkStatus();
 }
 
-absl::Status ParallelGzipEncoder::Finish() {
-  if (!header_written_) {
-    absl::Status s = Append(absl::string_view());
-    if (!s.ok()) return s;
-  }
+absl::Status ParallelGzipEncoder::EndMember() {
   Submit(true);
+  return WriteCompleted(false);
+}
+
+absl::StatusOr<std::vector<uint64_t>> ParallelGzipEncoder::Drain() {
   absl::Status s = WriteCompleted(true);
   if (!s.ok()) return s;
-  unsigned char trailer[8];
-  PutLittleEndian32(crc_, trailer);
-  PutLittleEndian32(length_, trailer + 4);
-  s = out_->Append(absl::string_view(reinterpret_cast<const char*>(trailer), 8));
+  return member_offsets_;
+}
+
+absl::Status ParallelGzipEncoder::Finish() {
+  Submit(true);
+  absl::Status s = WriteCompleted(true);
   return s.ok() ? out_->Finish() : s;
 }
 

@@ -32,13 +32,14 @@
 #include <thread>
 #include <vector>
 
+#include "src/compress/gzip_member_encoder.h"
 #include "src/io/byte_sink.h"
 
 struct libdeflate_compressor;
 
 namespace imagewriter {
 
-class ParallelGzipEncoder : public ByteSink {
+class ParallelGzipEncoder : public GzipMemberEncoder {
  public:
   static constexpr size_t kBlockSize = 1 << 20;
 
@@ -46,11 +47,14 @@ class ParallelGzipEncoder : public ByteSink {
   ~ParallelGzipEncoder() override;
   absl::Status Append(absl::string_view data) override;
   absl::Status Finish() override;
+  absl::Status EndMember() override;
+  absl::StatusOr<std::vector<uint64_t>> Drain() override;
 
  private:
   struct Job {
     std::string input;
-    bool last = false;
+    bool first = false;  // The first block of a member: the header precedes it.
+    bool last = false;   // The last block of a member: the trailer follows it.
     // Results.
     std::string output;
     uint32_t crc = 0;
@@ -60,6 +64,8 @@ class ParallelGzipEncoder : public ByteSink {
 
   void Submit(bool last);
   absl::Status WriteCompleted(bool wait_all);
+  absl::Status WriteJob(const Job& job);
+  absl::Status Write(absl::string_view bytes);
   void Worker();
   void Deflate(libdeflate_compressor* compressor, Job* job) const;
   static void Splice(const std::vector<std::shared_ptr<Job>>& jobs);
@@ -67,9 +73,12 @@ class ParallelGzipEncoder : public ByteSink {
   ByteSink* out_;
   int level_;
   std::string pending_;  // Input not yet submitted.
-  bool header_written_ = false;
-  uint32_t crc_;
+  bool next_is_first_ = true;  // The next block submitted starts a member.
+  // Of the member being written out.
+  uint32_t crc_ = 0;
   uint32_t length_ = 0;
+  uint64_t written_ = 0;  // Bytes written to out_.
+  std::vector<uint64_t> member_offsets_;
 
   std::mutex mutex_;
   std::condition_variable work_ready_;

@@ -1,0 +1,106 @@
+#include "src/estargz/estargz_reader.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "src/compress/compression.h"
+#include "src/estargz/footer.h"
+#include "src/estargz/toc.h"
+#include "src/json/parser.h"
+#include "src/tar/tar_reader.h"
+
+namespace imagewriter {
+namespace {
+
+absl::Status ReadAt(int fd, const std::string& path, uint64_t offset, size_t n, std::string* out) {
+  out->resize(n);
+  size_t got = 0;
+  while (got < n) {
+    const ssize_t r = pread(fd, &(*out)[got], n - got, static_cast<off_t>(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      return absl::DataLossError(absl::StrCat(path, ": cannot read at offset ", offset + got, ": ",
+                                              r == 0 ? "unexpected end of file" : strerror(errno)));
+    }
+    got += static_cast<size_t>(r);
+  }
+  return absl::OkStatus();
+}
+
+// Collects the TOC tar's entries and its one file's data.
+struct TocTar {
+  int entries = 0;
+  std::string name;
+  std::string json;
+};
+
+absl::Status DecodeTocTar(int fd, const std::string& path, uint64_t from, uint64_t to, TocTar* toc) {
+  TarReader tar([toc](const TarEntry& e) {
+    if (++toc->entries == 1) toc->name = e.path;
+    return absl::OkStatus();
+  });
+  tar.set_segment_callback([toc](TarReader::Segment kind, absl::string_view bytes,
+                                 const tar_header::Header*) {
+    if (kind != TarReader::Segment::kData) return absl::OkStatus();
+    if (toc->json.size() + bytes.size() > kMaxTocBytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the eStargz TOC exceeds ", kMaxTocBytes, " bytes"));
+    }
+    toc->json.append(bytes.data(), bytes.size());
+    return absl::OkStatus();
+  });
+  std::unique_ptr<ByteSink> decoder = NewDecoder(Compression::kGzip, &tar);
+  std::string piece;
+  for (uint64_t at = from; at < to; at += piece.size()) {
+    absl::Status status = ReadAt(fd, path, at, std::min<uint64_t>(1 << 20, to - at), &piece);
+    if (status.ok()) status = decoder->Append(piece);
+    if (!status.ok()) return status;
+  }
+  return decoder->Finish();
+}
+
+absl::Status CheckTocJson(const std::string& json) {
+  absl::StatusOr<json::Value> toc = json::Parse(json, estargz::kTocTarName);
+  if (!toc.ok()) return toc.status();
+  const json::Value* version = toc->is_object() ? toc->Find("version") : nullptr;
+  const json::Value* entries = toc->is_object() ? toc->Find("entries") : nullptr;
+  if (version == nullptr || version->text() != "1" || entries == nullptr ||
+      !(entries->is_array() || entries->is_null())) {
+    return absl::InvalidArgumentError(
+        "not a TOC: expected an object with \"version\": 1 and an \"entries\" array");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<EstargzBlob>> DetectEstargz(int fd, const std::string& path) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return absl::DataLossError(absl::StrCat(path, ": ", strerror(errno)));
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (!S_ISREG(st.st_mode) || size < estargz::kFooterSize) return std::nullopt;
+  std::string footer;
+  absl::Status status = ReadAt(fd, path, size - estargz::kFooterSize, estargz::kFooterSize, &footer);
+  if (!status.ok()) return status;
+  absl::StatusOr<uint64_t> toc_offset = estargz::ParseFooter(footer);
+  if (!toc_offset.ok() || *toc_offset >= size - estargz::kFooterSize) return std::nullopt;
+  TocTar toc;
+  status = DecodeTocTar(fd, path, *toc_offset, size, &toc);
+  if (status.ok() && (toc.entries != 1 || toc.name != estargz::kTocTarName)) {
+    return std::nullopt;  // Not what Is() calls eStargz.
+  }
+  if (status.ok()) status = CheckTocJson(toc.json);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": has an eStargz footer, but its TOC at offset ", *toc_offset, " is broken: ",
+        status.message()));
+  }
+  return EstargzBlob{*toc_offset, Digest::Sha256Of(toc.json)};
+}
+
+}  // namespace imagewriter

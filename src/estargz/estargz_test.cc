@@ -1,0 +1,177 @@
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "src/compress/compression.h"
+#include "src/estargz/estargz_reader.h"
+#include "src/estargz/estargz_writer.h"
+#include "src/estargz/footer.h"
+#include "src/estargz/toc.h"
+#include "src/tar/tar_testing.h"
+
+namespace imagewriter {
+namespace {
+
+using testing_tar::End;
+using testing_tar::File;
+using testing_tar::Header;
+
+absl::StatusOr<std::string> Encode(absl::string_view tar, int threads, EstargzInfo* info = nullptr,
+                                   size_t piece = 1000) {
+  StringSink out;
+  EstargzEncoder encoder(&out, 2, threads);
+  for (size_t i = 0; i < tar.size(); i += piece) {
+    absl::Status s = encoder.Append(tar.substr(i, piece));
+    if (!s.ok()) return s;
+  }
+  absl::Status s = encoder.Finish();
+  if (!s.ok()) return s;
+  if (info != nullptr) *info = encoder.info();
+  return out.data();
+}
+
+std::string Decode(absl::string_view blob) {
+  StringSink out;
+  std::unique_ptr<ByteSink> d = NewDecoder(Compression::kGzip, &out);
+  EXPECT_TRUE(d->Append(blob).ok());
+  EXPECT_TRUE(d->Finish().ok());
+  return out.data();
+}
+
+std::string BigData(size_t n) {
+  std::string s(n, '\0');
+  uint32_t x = 1;
+  for (size_t i = 0; i < n; ++i) {
+    x = x * 1103515245 + 12345;
+    s[i] = static_cast<char>((x >> 16) % 7 + 'a');  // Compressible, not trivial.
+  }
+  return s;
+}
+
+TEST(Toc, JsonLikeGoMarshalIndent) {
+  estargz::TocEntry dir;
+  dir.name = "a/";
+  dir.type = "dir";
+  dir.mode = 0755;
+  estargz::TocEntry reg;
+  reg.name = "a/<b>";
+  reg.type = "reg";
+  reg.size = 3;
+  reg.offset = 77;
+  reg.uname = "root";
+  reg.xattrs = {{"user.k", "v"}};
+  reg.digest = "sha256:x";
+  reg.chunk_digest = "sha256:x";
+  EXPECT_EQ(estargz::TocJson({dir, reg}),
+            "{\n\t\"version\": 1,\n\t\"entries\": [\n"
+            "\t\t{\n\t\t\t\"name\": \"a/\",\n\t\t\t\"type\": \"dir\",\n\t\t\t\"mode\": 493\n\t\t},\n"
+            "\t\t{\n\t\t\t\"name\": \"a/\\u003cb\\u003e\",\n\t\t\t\"type\": \"reg\",\n"
+            "\t\t\t\"size\": 3,\n\t\t\t\"userName\": \"root\",\n\t\t\t\"offset\": 77,\n"
+            "\t\t\t\"xattrs\": {\n\t\t\t\t\"user.k\": \"dg==\"\n\t\t\t},\n"
+            "\t\t\t\"digest\": \"sha256:x\",\n\t\t\t\"chunkDigest\": \"sha256:x\"\n\t\t}\n\t]\n}");
+  EXPECT_EQ(estargz::TocJson({}), "{\n\t\"version\": 1,\n\t\"entries\": null\n}");
+}
+
+TEST(Toc, Modtime) {
+  EXPECT_EQ(estargz::FormatModtime(0, 0), "");
+  EXPECT_EQ(estargz::FormatModtime(0, 600000000), "");
+  EXPECT_EQ(estargz::FormatModtime(1700000000, 0), "2023-11-14T22:13:20Z");
+  EXPECT_EQ(estargz::FormatModtime(1700000000, 500000000), "2023-11-14T22:13:21Z");
+  EXPECT_EQ(estargz::FormatModtime(1700000000, 499999999), "2023-11-14T22:13:20Z");
+}
+
+TEST(Toc, CleanEntryName) {
+  EXPECT_EQ(estargz::CleanEntryName("./stargz.index.json"), "stargz.index.json");
+  EXPECT_EQ(estargz::CleanEntryName("/../a//b/./"), "a/b");
+}
+
+TEST(Footer, RoundTrip) {
+  const std::string footer = estargz::FooterBytes(0x1234);
+  ASSERT_EQ(footer.size(), estargz::kFooterSize);
+  EXPECT_EQ(footer.substr(16, 22), "0000000000001234STARGZ");
+  EXPECT_EQ(*estargz::ParseFooter(footer), 0x1234u);
+  EXPECT_FALSE(estargz::ParseFooter(footer.substr(1)).ok());
+  // An empty gzip member: decodes to nothing.
+  EXPECT_EQ(Decode(footer), "");
+}
+
+TEST(Encoder, LosslessAndTocLast) {
+  const std::string big = BigData(EstargzEncoder::kChunkSize + 100);
+  const std::string tar = absl::StrCat(Header("d/", 0, '5'), File("d/empty", ""),
+                                       File("d/f", "hello"), File("d/big", big),
+                                       Header("d/l", 0, '2', "f"), End());
+  EstargzInfo info;
+  absl::StatusOr<std::string> blob = Encode(tar, 1, &info);
+  ASSERT_TRUE(blob.ok()) << blob.status();
+  const std::string decoded = Decode(*blob);
+  ASSERT_TRUE(absl::StartsWith(decoded, tar));
+  EXPECT_EQ(info.uncompressed_size, decoded.size());
+  EXPECT_EQ(info.diff_id, Digest::Sha256Of(decoded));
+  // The rest is the TOC's own tar.
+  absl::StatusOr<std::vector<TarEntry>> toc_tar = testing_tar::ReadEntries(decoded.substr(tar.size()));
+  ASSERT_TRUE(toc_tar.ok());
+  ASSERT_EQ(toc_tar->size(), 1u);
+  EXPECT_EQ((*toc_tar)[0].path, "stargz.index.json");
+  const std::string json = decoded.substr(tar.size() + 512, (*toc_tar)[0].size);
+  EXPECT_EQ(info.toc_digest, Digest::Sha256Of(json));
+  EXPECT_TRUE(absl::StrContains(json, "\"type\": \"chunk\""));
+  EXPECT_TRUE(absl::StrContains(json, "\"chunkSize\": 4194304"));
+  EXPECT_TRUE(absl::StrContains(json, "\"chunkOffset\": 4194304"));
+  EXPECT_TRUE(absl::StrContains(
+      json, "\"digest\": \"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""));
+  // The footer points at the TOC member.
+  const uint64_t toc_offset = *estargz::ParseFooter(blob->substr(blob->size() - 51));
+  EXPECT_EQ(Decode(blob->substr(toc_offset, blob->size() - 51 - toc_offset)), decoded.substr(tar.size()));
+}
+
+TEST(Encoder, SameBytesForAnyThreadsAndChunking) {
+  const std::string tar = absl::StrCat(File("a", BigData(9 << 20)), File("b", "x"), End());
+  absl::StatusOr<std::string> one = Encode(tar, 1, nullptr, 4096);
+  absl::StatusOr<std::string> four = Encode(tar, 4, nullptr, 1 << 20);
+  ASSERT_TRUE(one.ok() && four.ok());
+  EXPECT_EQ(*one, *four);
+}
+
+TEST(Encoder, Refusals) {
+  absl::StatusOr<std::string> toc = Encode(absl::StrCat(File("./stargz.index.json", "{}"), End()), 1);
+  EXPECT_TRUE(absl::StrContains(toc.status().message(), "reserves")) << toc.status();
+  absl::StatusOr<std::string> cont = Encode(absl::StrCat(Header("c", 0, '7'), End()), 1);
+  EXPECT_TRUE(absl::StrContains(cont.status().message(), "type '7'")) << cont.status();
+  absl::StatusOr<std::string> global =
+      Encode(absl::StrCat(testing_tar::PaxRecords({{"comment", "x"}}, 'g'), File("a", ""), End()), 1);
+  EXPECT_TRUE(absl::StrContains(global.status().message(), "global")) << global.status();
+}
+
+TEST(Reader, DetectsOwnOutput) {
+  const std::string tar = absl::StrCat(File("a", "abc"), End());
+  EstargzInfo info;
+  absl::StatusOr<std::string> blob = Encode(tar, 1, &info);
+  ASSERT_TRUE(blob.ok());
+  char path[] = "/tmp/estargz_test_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, blob->data(), blob->size()), static_cast<ssize_t>(blob->size()));
+  absl::StatusOr<std::optional<EstargzBlob>> found = DetectEstargz(fd, path);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->toc_digest, info.toc_digest);
+  // Plain gzip is not eStargz.
+  StringSink gz;
+  std::unique_ptr<ByteSink> e = NewEncoder(Compression::kGzip, 2, &gz);
+  ASSERT_TRUE(e->Append(tar).ok() && e->Finish().ok());
+  ASSERT_EQ(ftruncate(fd, 0), 0);
+  ASSERT_EQ(pwrite(fd, gz.data().data(), gz.data().size(), 0), static_cast<ssize_t>(gz.data().size()));
+  found = DetectEstargz(fd, path);
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  close(fd);
+  unlink(path);
+}
+
+}  // namespace
+}  // namespace imagewriter

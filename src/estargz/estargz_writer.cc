@@ -1,0 +1,212 @@
+#include "src/estargz/estargz_writer.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "src/estargz/footer.h"
+#include "src/tar/tar_writer.h"
+
+namespace imagewriter {
+namespace {
+
+// The TOC type of an entry, as estargz.go appendTar's switch names it; ""
+// for a type it refuses.
+const char* TocType(char tar_type) {
+  switch (tar_type) {
+    case '0':
+      return "reg";
+    case '1':
+      return "hardlink";
+    case '2':
+      return "symlink";
+    case '3':
+      return "char";
+    case '4':
+      return "block";
+    case '5':
+      return "dir";
+    case '6':
+      return "fifo";
+    default:
+      return "";
+  }
+}
+
+absl::Status Unsupported(char type, uint64_t offset) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "tar entry at offset ", offset, " has type '", std::string(1, type),
+      "', which eStargz cannot hold (only files, links, directories, devices and FIFOs)"));
+}
+
+}  // namespace
+
+std::map<std::string, std::string> EstargzInfo::Annotations() const {
+  return {{estargz::kTocDigestAnnotation, toc_digest.ToString()},
+          {estargz::kUncompressedSizeAnnotation, absl::StrCat(uncompressed_size)}};
+}
+
+EstargzEncoder::EstargzEncoder(ByteSink* out, int level, int threads)
+    : out_(out),
+      members_(NewGzipMemberEncoder(level, out, threads)),
+      reader_([this](const TarEntry& e) { return OnEntry(e); }) {
+  reader_.set_segment_callback(
+      [this](TarReader::Segment kind, absl::string_view bytes, const tar_header::Header* header) {
+        return OnSegment(kind, bytes, header);
+      });
+}
+
+absl::Status EstargzEncoder::Append(absl::string_view data) {
+  absl::Status status = diff_hash_.Append(data);
+  return status.ok() ? reader_.Append(data) : status;
+}
+
+absl::Status EstargzEncoder::OnSegment(TarReader::Segment kind, absl::string_view bytes,
+                                       const tar_header::Header* header) {
+  // Go's reader returns a PAX global header as an entry, which estargz
+  // refuses; TarReader reports none, so it is caught here.
+  if (kind == TarReader::Segment::kHeader && header->type == 'g') {
+    return absl::InvalidArgumentError(
+        "the tar has a PAX global header (type 'g'), which eStargz cannot hold");
+  }
+  if (kind == TarReader::Segment::kData) return WriteData(bytes);
+  return members_->Append(bytes);
+}
+
+std::string EstargzEncoder::NameIfChanged(std::map<int64_t, std::string>* last, int64_t id,
+                                          const std::string& name) {
+  if (name.empty()) return "";
+  std::string& seen = (*last)[id];
+  if (seen == name) return "";
+  seen = name;
+  return name;
+}
+
+absl::Status EstargzEncoder::OnEntry(const TarEntry& entry) {
+  if (estargz::CleanEntryName(entry.path) == estargz::kTocTarName) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tar entry at offset ", entry.header_offset, " is named ", estargz::kTocTarName,
+        ", which eStargz reserves for its TOC (is the input eStargz already?)"));
+  }
+  estargz::TocEntry e;
+  e.type = TocType(entry.type);
+  if (e.type.empty()) return Unsupported(entry.type, entry.header_offset);
+  e.name = entry.path;
+  e.mode = entry.mode;
+  e.uid = entry.uid;
+  e.gid = entry.gid;
+  e.uname = NameIfChanged(&last_uname_, entry.uid, entry.uname);
+  e.gname = NameIfChanged(&last_gname_, entry.gid, entry.gname);
+  e.modtime = estargz::FormatModtime(entry.mtime, entry.mtime_nanos);
+  e.xattrs = entry.xattrs;
+  if (entry.type == '1' || entry.type == '2') e.link_name = entry.link_name;
+  if (entry.type == '3' || entry.type == '4') {
+    e.dev_major = entry.devmajor;
+    e.dev_minor = entry.devminor;
+  }
+  if (entry.type == '0') {
+    e.size = static_cast<int64_t>(entry.size);
+    if (entry.size == 0) e.digest = Digest::Sha256Of("").ToString();
+    file_entry_ = toc_.size();
+    file_left_ = entry.size;
+    file_done_ = 0;
+    chunk_left_ = 0;
+    file_hash_.emplace();
+  }
+  toc_.push_back(std::move(e));
+  return absl::OkStatus();
+}
+
+// Each chunk starts a member, so a reader can fetch and inflate it alone.
+absl::Status EstargzEncoder::StartChunk() {
+  absl::Status status = members_->EndMember();
+  if (!status.ok()) return status;
+  ++member_;
+  if (file_done_ == 0) {
+    chunk_entry_ = file_entry_;
+  } else {
+    chunk_entry_ = toc_.size();
+    estargz::TocEntry chunk;
+    chunk.name = toc_[file_entry_].name;
+    chunk.type = "chunk";
+    chunk.chunk_offset = static_cast<int64_t>(file_done_);
+    toc_.push_back(std::move(chunk));
+  }
+  chunk_left_ = std::min(file_left_, kChunkSize);
+  // estargz records chunkSize only for a full chunk.
+  if (file_left_ >= kChunkSize) toc_[chunk_entry_].chunk_size = kChunkSize;
+  entry_members_.emplace_back(chunk_entry_, member_);
+  chunk_hash_.emplace();
+  return absl::OkStatus();
+}
+
+void EstargzEncoder::EndChunk() {
+  (void)chunk_hash_->Finish();
+  toc_[chunk_entry_].chunk_digest = chunk_hash_->digest().ToString();
+  if (file_left_ == 0) {
+    (void)file_hash_->Finish();
+    toc_[file_entry_].digest = file_hash_->digest().ToString();
+  }
+}
+
+absl::Status EstargzEncoder::WriteData(absl::string_view bytes) {
+  while (!bytes.empty()) {
+    if (chunk_left_ == 0) {
+      absl::Status status = StartChunk();
+      if (!status.ok()) return status;
+    }
+    const absl::string_view piece = bytes.substr(0, std::min<uint64_t>(chunk_left_, bytes.size()));
+    bytes.remove_prefix(piece.size());
+    (void)file_hash_->Append(piece);
+    (void)chunk_hash_->Append(piece);
+    absl::Status status = members_->Append(piece);
+    if (!status.ok()) return status;
+    chunk_left_ -= piece.size();
+    file_left_ -= piece.size();
+    file_done_ += piece.size();
+    if (chunk_left_ == 0) EndChunk();
+  }
+  return absl::OkStatus();
+}
+
+// The TOC, in a tar of its own, as Go's archive/tar writes it for
+// tar.Header{Typeflag: TypeReg, Name: "stargz.index.json", Size: n}.
+absl::Status EstargzEncoder::WriteToc() {
+  const std::string json = estargz::TocJson(toc_);
+  info_.toc_digest = Digest::Sha256Of(json);
+  StringSink tar;
+  TarWriter writer(&tar);
+  TarHeader header;
+  header.path = estargz::kTocTarName;
+  header.size = json.size();
+  header.mode = 0;
+  absl::Status status = writer.WriteHeader(header);
+  if (status.ok()) status = writer.Append(json);
+  if (status.ok()) status = writer.Finish();
+  if (status.ok()) status = diff_hash_.Append(tar.data());
+  if (status.ok()) status = members_->Append(tar.data());
+  if (status.ok()) status = members_->EndMember();
+  return status;
+}
+
+absl::Status EstargzEncoder::Finish() {
+  absl::Status status = reader_.Finish();
+  if (status.ok()) status = members_->EndMember();
+  if (!status.ok()) return status;
+  absl::StatusOr<std::vector<uint64_t>> offsets = members_->Drain();
+  if (!offsets.ok()) return offsets.status();
+  for (const auto& [entry, member] : entry_members_) {
+    toc_[entry].offset = static_cast<int64_t>((*offsets)[member]);
+  }
+  status = WriteToc();
+  if (!status.ok()) return status;
+  offsets = members_->Drain();
+  if (!offsets.ok()) return offsets.status();
+  status = diff_hash_.Finish();
+  if (!status.ok()) return status;
+  info_.diff_id = diff_hash_.digest();
+  info_.uncompressed_size = diff_hash_.size();
+  status = out_->Append(estargz::FooterBytes(offsets->back()));
+  return status.ok() ? out_->Finish() : status;
+}
+
+}  // namespace imagewriter
