@@ -7,7 +7,30 @@ load(":request.bzl", "request_action")
 load(":stamp.bzl", "STAMP_ATTRS", "stamping_enabled")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
-def layout_action(ctx, directory, root_descriptor, metadata, layers, base_sources = []):
+# Characters the image-spec allows in org.opencontainers.image.ref.name
+# (alphanumerics and the separators -._:@/+).
+_REF_NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._:@/+"
+
+REF_NAME_ATTR = attr.string(
+    default = "latest",
+    doc = "The org.opencontainers.image.ref.name of the root in the OCI layout's index.json: the " +
+          "tag that `umoci unpack --image <layout>:latest` and `skopeo ... oci:<layout>:latest` select. " +
+          "\"\" writes none. Only the layout carries it; manifests, digests and archives do not change.",
+)
+
+def check_ref_name(rule_name, ref_name):
+    """Fails unless ref_name is empty or uses only the characters the image-spec allows.
+
+    Args:
+      rule_name: "oci_image" or "oci_image_index", for the message.
+      ref_name: the value of the `ref_name` attribute.
+    """
+    for i in range(len(ref_name)):
+        if ref_name[i] not in _REF_NAME_CHARS:
+            fail("%s(ref_name): \"%s\" has \"%s\"; a ref name uses only letters, digits and -._:@/+" %
+                 (rule_name, ref_name, ref_name[i]))
+
+def layout_action(ctx, directory, root_descriptor, metadata, layers, base_sources = [], ref_name = ""):
     """Assembles an OCI layout directory; layer blobs are linked, not copied.
 
     Args:
@@ -18,6 +41,7 @@ def layout_action(ctx, directory, root_descriptor, metadata, layers, base_source
       layers: OciLayerInfo of every layer blob to link in.
       base_sources: struct(path, files, copy) of base layouts or archives
         whose blobs the layout also needs.
+      ref_name: org.opencontainers.image.ref.name of the root, or "" for none.
     """
     args = ctx.actions.args()
     args.add("layout")
@@ -32,6 +56,8 @@ def layout_action(ctx, directory, root_descriptor, metadata, layers, base_source
         base_files += base.files
     if [b for b in base_sources if b.copy]:
         args.add("--copy-bases")
+    if ref_name:
+        args.add("--ref-name", ref_name)
     run_imagewriter(
         ctx,
         arguments = [args],
@@ -124,6 +150,7 @@ def _check_attrs(ctx):
     for key in ctx.attr.env:
         if not key or "=" in key:
             fail("oci_image(env): invalid variable name \"%s\"" % key)
+    check_ref_name("oci_image", ctx.attr.ref_name)
 
 def _base(ctx):
     """The base as struct(config, manifest, descriptor, layers, base_sources, platform), or None.
@@ -251,7 +278,7 @@ def _oci_image_impl(ctx):
     base_sources = base.base_sources if base else []
     layout = ctx.actions.declare_directory(ctx.label.name)
     metadata = [out["config"], out["manifest"]]
-    layout_action(ctx, layout, out["descriptor"], metadata, all_layers, base_sources)
+    layout_action(ctx, layout, out["descriptor"], metadata, all_layers, base_sources, ctx.attr.ref_name)
     platform = platform or (base.platform if base else "")
     return _providers(ctx, out, request_file, layout, all_layers, base_sources, platform)
 
@@ -297,6 +324,7 @@ _ATTRS = {
     "compression_level": attr.int(default = -1, doc = "Compression level for raw `tars`; -1 for the default."),
     "rewrite_timestamp": attr.int(default = -1, doc = "For raw `tars`: clamp every time in them to this epoch; -1 = off."),
     "history_created_by": attr.string(doc = "History created_by for new layers. Default: \"bazel build <label>\"."),
+    "ref_name": REF_NAME_ATTR,
     "drop_empty_layers": attr.bool(doc = "Drop empty gzip layers (sha256:4f4fb700...) as BuildKit once did. Default keeps them."),
 }
 

@@ -1,6 +1,6 @@
 """oci_image_index: a multi-platform index over oci_image targets."""
 
-load(":image.bzl", "layout_action")
+load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "layout_action")
 load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":request.bzl", "request_action")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE")
@@ -8,6 +8,7 @@ load(":toolchain.bzl", "TOOLCHAIN_TYPE")
 def _oci_image_index_impl(ctx):
     if ctx.attr.media_types not in ["oci", "docker"]:
         fail("oci_image_index(media_types): \"%s\" must be \"oci\" or \"docker\"" % ctx.attr.media_types)
+    check_ref_name("oci_image_index", ctx.attr.ref_name)
     images = [t[OciImageInfo] for t in ctx.attr.images]
     if not images:
         fail("oci_image_index(images): needs at least one image")
@@ -38,7 +39,7 @@ def _oci_image_index_impl(ctx):
         layers += image.layers
         base_sources += image.base_sources
     layout = ctx.actions.declare_directory(ctx.label.name)
-    layout_action(ctx, layout, descriptor, metadata, layers, base_sources)
+    layout_action(ctx, layout, descriptor, metadata, layers, base_sources, ctx.attr.ref_name)
     return [
         OciImageIndexInfo(index = index, descriptor = descriptor, digest = digest, layout = layout, images = images),
         DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, digest])),
@@ -60,6 +61,7 @@ whose index.json points to the index.""",
         "annotations": attr.string_dict(doc = "Index annotations."),
         "annotations_file": attr.label(allow_single_file = True, doc = "Annotations as a file of KEY=VALUE lines."),
         "media_types": attr.string(default = "oci", doc = "\"oci\" (image index) or \"docker\" (manifest list)."),
+        "ref_name": REF_NAME_ATTR,
     },
     toolchains = [TOOLCHAIN_TYPE],
 )

@@ -27,11 +27,12 @@ failed=0
 pass() { echo "PASS: $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
 
-# runc runs a bundle; prints the program's output. $1: an OCI layout dir.
+# runc runs a bundle; prints the program's output. $1: an OCI layout dir,
+# whose index.json names its image "latest" (oci_image's ref_name), as
+# umoci needs.
 run_in_runc() {
   local layout=$1 name=$2 bundle="$work/bundle-$2"
-  skopeo copy -q "oci:$layout" "oci:$work/tagged-$name:latest" \
-    && umoci unpack --image "$work/tagged-$name:latest" "$bundle" >/dev/null \
+  umoci unpack --image "$layout:latest" "$bundle" >/dev/null \
     && python3 -c 'import json,sys; p=sys.argv[1]; c=json.load(open(p)); c["process"]["terminal"]=False; json.dump(c,open(p,"w"))' "$bundle/config.json" \
     && (cd "$bundle" && timeout 60 runc --root "$work/runc" run "iw-$name-$$")
 }

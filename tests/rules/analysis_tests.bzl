@@ -85,6 +85,16 @@ def _index_test_impl(ctx):
 
 index_test = analysistest.make(_index_test_impl)
 
+def _ref_name_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    argv = _action(env, "OciLayout").argv
+    names = [argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--ref-name"]
+    asserts.equals(env, [ctx.attr.expected] if ctx.attr.expected else [], names)
+    return analysistest.end(env)
+
+# The layout action's --ref-name: `expected`, or none when it is "".
+ref_name_test = analysistest.make(_ref_name_test_impl, attrs = {"expected": attr.string()})
+
 def _failure_test_impl(ctx):
     env = analysistest.begin(ctx)
     asserts.expect_failure(env, ctx.attr.expected)
