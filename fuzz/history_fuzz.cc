@@ -1,9 +1,11 @@
 // Fuzzes history normalisation and config patching with random histories
-// and layer counts. Invariant (BuildKit's): afterwards every layer has
-// exactly one non-empty history entry.
+// and layer counts. Invariants (BuildKit's): afterwards every layer has
+// exactly one non-empty history entry; after clamping, no entry past the
+// base's prefix is undated or later than the epoch.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <algorithm>
 
 #include "src/json/parser.h"
 #include "src/writer/config_patch.h"
@@ -40,9 +42,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const History& h : n.history) {
     if (!h.empty_layer && !h.created) abort();
   }
-  std::vector<Digest> diff_ids;
-  for (const ImageLayer& l : n.layers) diff_ids.push_back(l.diff_id);
-  const std::string config = PatchImageConfig(EmptyImageConfig(*Platform::Parse("linux/amd64")), diff_ids, n.history);
-  if (!json::Parse(config, "patched").ok()) abort();
+  // Clamping: the first entries stand for a base's history; past the
+  // base's prefix (or everywhere, with clamp_base_history) no time may be
+  // missing or after the epoch.
+  ConfigPatch patch;
+  for (const ImageLayer& l : n.layers) patch.diff_ids.push_back(l.diff_id);
+  const size_t base_entries = std::min<size_t>(data[1] >> 2, n.history.size());
+  patch.base_history.emplace(n.history.begin(), n.history.begin() + base_entries);
+  patch.clamp_base_history = data[1] & 2;
+  const Timestamp epoch = Timestamp::FromUnixSeconds(data[0]);
+  std::vector<History> clamped = n.history;
+  ClampHistory(patch.base_history, epoch, patch.clamp_base_history, &clamped);
+  for (size_t i = patch.clamp_base_history ? 0 : base_entries; i < clamped.size(); ++i) {
+    if (!clamped[i].created || epoch < *clamped[i].created) abort();
+  }
+  patch.history = n.history;
+  patch.epoch = epoch;
+  absl::StatusOr<std::string> config =
+      PatchImageConfig(EmptyImageConfig(*Platform::Parse("linux/amd64")), std::move(patch));
+  if (!config.ok() || !json::Parse(*config, "patched").ok()) abort();
   return 0;
 }
