@@ -14,6 +14,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # Tests and end-to-end checks.
   python3 python-is-python3 curl jq bc time gzip zstd pigz libdeflate-tools openssl skopeo umoci runc podman docker-registry golang-go
+  # The eStargz reference reader (Go sources in /usr/share/gocode) that
+  # tests/estargz_oracle compiles.
+  golang-github-containerd-stargz-snapshotter-dev
   # Remote cache (nginx WebDAV) and remote execution (Bazel's RemoteWorker,
   # compiled from its sources with javac), both on 127.0.0.1; an empty root.
   nginx bazel-bootstrap-source default-jdk-headless util-linux

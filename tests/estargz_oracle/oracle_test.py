@@ -1,0 +1,226 @@
+"""imagewriter's eStargz against stargz-snapshotter's estargz package.
+
+verify.go is compiled here with the host's go and the estargz sources of
+Debian's golang-github-containerd-stargz-snapshotter-dev (tools/setup.sh
+installs it). For a varied tar (empty files, files of exactly 4 MiB and
+over it, so chunked, symlinks, hard links, directories, devices, a FIFO,
+PAX long names, xattrs, owner names, a fractional mtime, non-ASCII names)
+it checks that:
+  - estargz.Open reads the blob, VerifyTOC accepts it under the descriptor's
+    toc.digest, every chunk inflates alone from its own member to bytes that
+    match its chunkDigest and the tar, and OpenFile reads every file back;
+  - the TOC is the one estargz's own writer makes from the same tar, as
+    BuildKit calls it, except for member offsets (the deflate bytes differ);
+  - the blob is gzip to any reader: it decompresses to the tar followed by
+    the TOC's tar, whose sha256 and size are the diffID and the
+    uncompressed-size annotation;
+  - the bytes do not depend on the thread count, and a small input has a
+    fixed digest;
+  - a blob that already is eStargz passes through unchanged;
+  - skopeo and umoci read an image with an eStargz layer.
+"""
+import gzip
+import hashlib
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import unittest
+
+from tests import iwtest
+
+HERE = os.path.abspath("tests/estargz_oracle")
+GOCODE = "/usr/share/gocode"
+ESTARGZ_SRC = os.path.join(GOCODE, "src/github.com/containerd/stargz-snapshotter/estargz")
+TOC_DIGEST = "containerd.io/snapshot/stargz/toc.digest"
+UNCOMPRESSED_SIZE = "io.containers.estargz.uncompressed-size"
+
+
+def build_go(tmp):
+    if not os.path.isdir(ESTARGZ_SRC):
+        raise RuntimeError(ESTARGZ_SRC + " is missing: run tools/setup.sh "
+                           "(golang-github-containerd-stargz-snapshotter-dev)")
+    go = shutil.which("go") or "/usr/lib/go-1.19/bin/go"
+    env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "GOCACHE": os.path.join(tmp, "gocache"),
+           "GOPATH": os.path.join(tmp, "gopath") + ":" + GOCODE, "GO111MODULE": "off",
+           "CGO_ENABLED": "0", "GOFLAGS": "", "GOTOOLCHAIN": "local"}
+    src = os.path.join(tmp, "verify.go")
+    shutil.copy(os.path.join(HERE, "verify.go"), src)
+    binary = os.path.join(tmp, "estargz_verify")
+    subprocess.run([go, "build", "-o", binary, src], env=env, check=True, cwd=tmp)
+    return binary
+
+
+def add(tar, name, data=None, **fields):
+    info = tarfile.TarInfo(name)
+    for key, value in fields.items():
+        setattr(info, key, value)
+    if data is None:
+        tar.addfile(info)
+    else:
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+
+
+def make_corpus(path, devices=True, xattrs=True):
+    rng = random.Random(3)
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
+        add(tar, "./", type=tarfile.DIRTYPE, mode=0o755, mtime=1700000000)
+        add(tar, "./etc/", type=tarfile.DIRTYPE, mode=0o755, mtime=1700000000,
+            uname="root", gname="root")
+        add(tar, "./etc/empty", b"", mtime=1700000000.6)
+        add(tar, "./etc/hello", b"hello\n", uid=1000, gid=1000, uname="me", gname="us")
+        add(tar, "./big/", type=tarfile.DIRTYPE, mode=0o755)
+        add(tar, "./big/exact4m", bytes(rng.getrandbits(8) for _ in range(4 << 20)))
+        add(tar, "./big/nine", b"abc" * (3 << 20))
+        add(tar, "./big/four_plus", bytes(rng.getrandbits(8) for _ in range((4 << 20) + 1)))
+        add(tar, "./link", type=tarfile.SYMTYPE, linkname="etc/hello")
+        add(tar, "./hard", type=tarfile.LNKTYPE, linkname="./etc/hello")
+        add(tar, "./" + "long/" * 30 + "name.txt", b"long name\n")
+        add(tar, "./" + "l" * 120, type=tarfile.SYMTYPE, linkname="t" * 150)
+        info = tarfile.TarInfo("./x.txt")
+        info.size = 3
+        if xattrs:
+            info.pax_headers = {"SCHILY.xattr.user.k": "v\x00w",
+                                "SCHILY.xattr.security.capability": "\x01\x02"}
+        tar.addfile(info, io.BytesIO(b"xyz"))
+        if devices:
+            add(tar, "./dev/", type=tarfile.DIRTYPE, mode=0o755)
+            add(tar, "./dev/null", type=tarfile.CHRTYPE, devmajor=1, devminor=3, mode=0o666)
+            add(tar, "./dev/sda", type=tarfile.BLKTYPE, devmajor=8, devminor=0)
+            add(tar, "./fifo", type=tarfile.FIFOTYPE)
+        add(tar, "./\u00fc<&>.txt", b"unicode\n")
+
+
+def toc_of(blob):
+    """The TOC JSON of an eStargz blob, found through its footer."""
+    offset = int(blob[-51 + 16:-51 + 32], 16)
+    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(blob[offset:]))) as tar:
+        names = tar.getnames()
+        assert names == ["stargz.index.json"], names
+        return tar.extractfile("stargz.index.json").read()
+
+
+def numbered_offsets(toc):
+    """Member offsets replaced by their order of appearance."""
+    seen = []
+
+    def number(match):
+        if match.group(1) not in seen:
+            seen.append(match.group(1))
+        return '"offset": #%d' % seen.index(match.group(1))
+    return re.sub(r'"offset": (\d+)', number, toc)
+
+
+class EstargzOracleTest(iwtest.ImagewriterTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
+        cls.verify = build_go(cls.tmp)
+
+    def estargz(self, name, tar_path, extra=()):
+        desc, diff, blob = self.layer(name, tar_path, ["--compression", "estargz"] + list(extra))
+        return json.loads(iwtest.read(desc)), iwtest.read(diff).decode(), blob
+
+    def test_reference_reader_verifies_a_varied_layer(self):
+        tar_path = self.path("corpus.tar")
+        make_corpus(tar_path)
+        desc, diff_id, blob_path = self.estargz("corpus", tar_path)
+        self.assertEqual(desc["mediaType"], "application/vnd.oci.image.layer.v1.tar+gzip")
+        out = subprocess.run([self.verify, blob_path, desc["annotations"][TOC_DIGEST], tar_path],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(out.returncode, 0, out.stderr.decode())
+        # 4 MiB: one chunk; 9 MiB: three; 4 MiB + 1: two; four small files.
+        self.assertIn(b"chunks 10\n", out.stdout)
+        blob = iwtest.read(blob_path)
+        tar = iwtest.read(tar_path)
+        plain = gzip.decompress(blob)
+        self.assertTrue(plain.startswith(tar))
+        self.assertEqual(diff_id, "sha256:" + hashlib.sha256(plain).hexdigest())
+        self.assertNotEqual(diff_id, "sha256:" + hashlib.sha256(tar).hexdigest())
+        self.assertEqual(desc["annotations"][UNCOMPRESSED_SIZE], str(len(plain)))
+        toc = toc_of(blob)
+        self.assertEqual(desc["annotations"][TOC_DIGEST], "sha256:" + hashlib.sha256(toc).hexdigest())
+        self.assertNotIn(b"innerOffset", toc)
+        self.assertNotIn(b".prefetch.landmark", toc)
+
+        go_toc = subprocess.run([self.verify, "toc", tar_path], stdout=subprocess.PIPE,
+                                check=True).stdout
+        self.assertEqual(numbered_offsets(toc.decode()), numbered_offsets(go_toc.decode()))
+
+    def test_same_bytes_for_any_thread_count_and_a_golden_digest(self):
+        tar_path = self.path("corpus.tar")
+        make_corpus(tar_path)
+        digests = {self.estargz("t%d" % n, tar_path, ["--threads", str(n)])[0]["digest"]
+                   for n in (1, 2, 8)}
+        self.assertEqual(len(digests), 1, digests)
+        desc, _, _ = self.estargz("hello", os.path.join(iwtest.TESTDATA, "layers", "hello.tar"))
+        self.assertEqual(desc["digest"], GOLDEN_HELLO)
+
+    def test_an_estargz_input_passes_through(self):
+        tar_path = self.path("corpus.tar")
+        make_corpus(tar_path, devices=False)
+        desc, diff_id, blob = self.estargz("first", tar_path)
+        again, again_diff, again_blob = self.estargz("again", blob)
+        self.assertEqual(again, desc)
+        self.assertEqual(again_diff, diff_id)
+        self.assertEqual(iwtest.read(again_blob), iwtest.read(blob))
+        # Recompressed, it is its tar again (the old TOC is dropped).
+        forced, _, _ = self.estargz("forced", blob, ["--force-recompress"])
+        self.assertEqual(forced, desc)
+
+    def test_docker_media_types_are_refused(self):
+        desc, diff, _ = self.layer("hello", os.path.join(iwtest.TESTDATA, "layers", "hello.tar"),
+                                   ["--compression", "estargz"])
+        req = self.path("req.json")
+        iwtest.write_json(req, {"layers": [{"descriptorFile": desc, "diffIdFile": diff}],
+                                "mediaTypes": "docker"})
+        result = iwtest.run(["image", "--request", req, "--manifest-out", self.path("m"),
+                             "--config-out", self.path("c")])
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("oci-mediatypes=false", result.stderr)
+
+    def run_tool(self, args):
+        env = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": self.dir, "TMPDIR": self.dir}
+        proc = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(proc.returncode, 0, "%s: %s" % (args, proc.stderr.decode()))
+        return proc.stdout
+
+    def test_skopeo_and_umoci_read_the_image(self):
+        for tool in ("skopeo", "umoci"):
+            self.assertIsNotNone(shutil.which(tool), tool + " is not installed: run tools/setup.sh")
+        tar_path = self.path("corpus.tar")
+        # Without devices and xattrs, which an unprivileged unpack cannot make.
+        make_corpus(tar_path, devices=False, xattrs=False)
+        desc, diff, blob = self.layer("corpus", tar_path, ["--compression", "estargz"])
+        out = self.image("img", {"layers": [{"descriptorFile": desc, "diffIdFile": diff}]})
+        manifest = json.loads(iwtest.read(out["manifest"]))
+        self.assertIn(TOC_DIGEST, manifest["layers"][0]["annotations"])
+        layout = self.path("layout")
+        self.ok(["layout", "--out", layout, "--root", out["descriptor"], "--metadata", out["config"],
+                 "--metadata", out["manifest"], "--blob", "%s=%s" % (desc, blob)])
+        tagged = self.path("tagged")
+        self.run_tool(["skopeo", "copy", "-q", "oci:" + layout, "oci:%s:latest" % tagged])
+        self.assertEqual(self.run_tool(["skopeo", "inspect", "--raw", "oci:%s:latest" % tagged]),
+                         iwtest.read(out["manifest"]))
+        bundle = self.path("bundle")
+        self.run_tool(["umoci", "unpack", "--rootless", "--image", tagged + ":latest", bundle])
+        rootfs = os.path.join(bundle, "rootfs")
+        self.assertEqual(iwtest.read(os.path.join(rootfs, "etc/hello")), b"hello\n")
+        self.assertEqual(os.readlink(os.path.join(rootfs, "link")), "etc/hello")
+        self.assertEqual(os.path.getsize(os.path.join(rootfs, "big/nine")), 9 << 20)
+        # The TOC is data after the tar's end: no file of that name appears.
+        self.assertFalse(os.path.exists(os.path.join(rootfs, "stargz.index.json")))
+
+
+# testdata/layers/hello.tar as eStargz at the default level.
+GOLDEN_HELLO = "sha256:417a2a936c6709f57f82b0c9aa6f9b1544e1a17606646a9c3e214a286dedba9d"
+
+
+if __name__ == "__main__":
+    unittest.main()
