@@ -35,7 +35,7 @@ inline constexpr char kEmptyGzipLayerDigest[] =
 struct LayerMetadata {
   std::string created_by;
   std::string comment;
-  std::optional<Timestamp> created;  // Default: the image's created time.
+  std::optional<Timestamp> created;  // Default: explicit created > epoch > 1970.
 };
 
 struct ImageLayer {
