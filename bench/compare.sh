@@ -124,6 +124,26 @@ agree "zstd layer decompresses (zstd -d) to the input" same_bytes "$work/out.tar
 agree "zstd layer descriptor: the blob's sha256 and size" describes "$work/desc" "$work/blob"
 agree "zstd layer diffID: the input's sha256" diff_id_is_input "$work/diff"
 
+# 2b. eStargz layer vs gzip layer, same level and threads: the price of a
+#     gzip member per file chunk, the TOC and the digests it holds.
+layer_estargz() { rm -f "$work/esgz"; "$iw" layer --input "$input" --output "$work/esgz" --descriptor-out "$work/esgz.desc" --diff-id-out "$work/esgz.diff" --compression estargz; }
+read -r t_esgz t_esgz_gzip r_esgz <<<"$(paired layer_estargz layer_gzip)"
+esgz_size=$(stat -c %s "$work/esgz")
+echo "estargz: imagewriter ${t_esgz}s ${esgz_size}B | gzip layer ${t_esgz_gzip}s $(stat -c %s "$work/blob")B"
+r_esgz_size=$(echo "$esgz_size / $(stat -c %s "$work/blob")" | bc -l)
+gzip -dc "$work/esgz" >"$work/out.esgz" || :
+agree "estargz layer decompresses (gzip -dc) to the input, then" same_bytes <(head -c "$bytes" "$work/out.esgz") "$input"
+agree "  the TOC's tar; uncompressed-size and diffID describe it" python3 - "$work/out.esgz" "$bytes" "$work/esgz.desc" "$work/esgz.diff" <<'PY'
+import hashlib, io, json, sys, tarfile
+data, n = open(sys.argv[1], "rb").read(), int(sys.argv[2])
+names = tarfile.open(fileobj=io.BytesIO(data[n:])).getnames()
+a = json.load(open(sys.argv[3]))["annotations"]
+sys.exit(names != ["stargz.index.json"]
+         or a["io.containers.estargz.uncompressed-size"] != str(len(data))
+         or open(sys.argv[4]).read() != "sha256:" + hashlib.sha256(data).hexdigest())
+PY
+agree "estargz layer descriptor: the blob's sha256 and size" describes "$work/esgz.desc" "$work/esgz"
+
 # 3. Uncompressed passthrough vs openssl dgst -sha256 (throughput ratio
 #    is the inverse of the time ratio).
 openssl_sha() { openssl dgst -sha256 "$input"; }
@@ -210,6 +230,8 @@ echo "ratios (median of $runs alternating pairs):"
 check "gzip layer time / skopeo --dest-compress time" "$r_gzip" "<=" 0.67
 check "gzip layer size / skopeo size" "$(echo "$gzip_size / $skopeo_size" | bc -l)" "<=" 1.0
 check "zstd layer time / zstd -3 -T2 time" "$r_zstd" "<=" 1.1
+check "estargz layer time / gzip layer time" "$r_esgz" "<=" 1.25
+check "estargz layer size / gzip layer size" "$r_esgz_size" "<=" 1.05
 check "passthrough throughput / openssl sha256 throughput" "$(echo "1 / $r_none" | bc -l)" ">=" 0.8
 check "gzip passthrough time / (gzip -dc | sha256sum) time" "$r_gzpass" "<=" 1.0
 check "image action seconds (100 layers, 10 GB)" "$t_image" "<" 0.1

@@ -110,7 +110,9 @@ absl::Status EstargzEncoder::OnEntry(const TarEntry& entry) {
     file_left_ = entry.size;
     file_done_ = 0;
     chunk_left_ = 0;
-    file_hash_.emplace();
+    // A file of one chunk has one digest for both: hashed once.
+    file_hash_.reset();
+    if (entry.size > kChunkSize) file_hash_.emplace();
   }
   toc_.push_back(std::move(e));
   return absl::OkStatus();
@@ -142,7 +144,9 @@ absl::Status EstargzEncoder::StartChunk() {
 void EstargzEncoder::EndChunk() {
   (void)chunk_hash_->Finish();
   toc_[chunk_entry_].chunk_digest = chunk_hash_->digest().ToString();
-  if (file_left_ == 0) {
+  if (file_left_ == 0 && !file_hash_) {
+    toc_[file_entry_].digest = toc_[chunk_entry_].chunk_digest;
+  } else if (file_left_ == 0) {
     (void)file_hash_->Finish();
     toc_[file_entry_].digest = file_hash_->digest().ToString();
   }
@@ -156,7 +160,7 @@ absl::Status EstargzEncoder::WriteData(absl::string_view bytes) {
     }
     const absl::string_view piece = bytes.substr(0, std::min<uint64_t>(chunk_left_, bytes.size()));
     bytes.remove_prefix(piece.size());
-    (void)file_hash_->Append(piece);
+    if (file_hash_) (void)file_hash_->Append(piece);
     (void)chunk_hash_->Append(piece);
     absl::Status status = members_->Append(piece);
     if (!status.ok()) return status;
