@@ -67,3 +67,23 @@ class ImagewriterTestCase(unittest.TestCase):
                  "--manifest-out", out["manifest"], "--descriptor-out", out["descriptor"],
                  "--digest-out", out["digest"]])
         return out
+
+
+def build_go_oracle(tmp, source, name, extra_gopath=()):
+    """Compiles one Go file, a test oracle, with the host's go, offline.
+
+    Go runs only as a reference for what Go's own libraries do (archive/tar,
+    compress/gzip, estargz); nothing of it goes into the build. GOPATH mode
+    with no network: extra_gopath adds Debian's /usr/share/gocode for
+    packaged libraries. Returns the binary's path under tmp.
+    """
+    go = shutil.which("go") or "/usr/lib/go-1.19/bin/go"
+    gopath = [os.path.join(tmp, "gopath")] + list(extra_gopath)
+    env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "GOCACHE": os.path.join(tmp, "gocache"),
+           "GOPATH": ":".join(gopath), "GO111MODULE": "off", "CGO_ENABLED": "0",
+           "GOFLAGS": "", "GOTOOLCHAIN": "local"}
+    src = os.path.join(tmp, os.path.basename(source))
+    shutil.copy(source, src)
+    binary = os.path.join(tmp, name)
+    subprocess.run([go, "build", "-o", binary, src], env=env, check=True, cwd=tmp)
+    return binary

@@ -45,15 +45,8 @@ def build_go(tmp):
     if not os.path.isdir(ESTARGZ_SRC):
         raise RuntimeError(ESTARGZ_SRC + " is missing: run tools/setup.sh "
                            "(golang-github-containerd-stargz-snapshotter-dev)")
-    go = shutil.which("go") or "/usr/lib/go-1.19/bin/go"
-    env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "GOCACHE": os.path.join(tmp, "gocache"),
-           "GOPATH": os.path.join(tmp, "gopath") + ":" + GOCODE, "GO111MODULE": "off",
-           "CGO_ENABLED": "0", "GOFLAGS": "", "GOTOOLCHAIN": "local"}
-    src = os.path.join(tmp, "verify.go")
-    shutil.copy(os.path.join(HERE, "verify.go"), src)
-    binary = os.path.join(tmp, "estargz_verify")
-    subprocess.run([go, "build", "-o", binary, src], env=env, check=True, cwd=tmp)
-    return binary
+    return iwtest.build_go_oracle(tmp, os.path.join(HERE, "verify.go"), "estargz_verify",
+                                  extra_gopath=[GOCODE])
 
 
 def add(tar, name, data=None, **fields):

@@ -9,7 +9,6 @@ result must equal imagewriter's blob, and Python's gzip must read it back.
 import gzip
 import io
 import os
-import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -21,15 +20,7 @@ HERE = os.path.abspath("tests/gzip_oracle")
 
 
 def build_go(tmp):
-    go = shutil.which("go") or "/usr/lib/go-1.19/bin/go"
-    env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "GOCACHE": os.path.join(tmp, "gocache"),
-           "GOPATH": os.path.join(tmp, "gopath"), "GO111MODULE": "off", "CGO_ENABLED": "0",
-           "GOFLAGS": "", "GOTOOLCHAIN": "local"}
-    src = os.path.join(tmp, "gzip0.go")
-    shutil.copy(os.path.join(HERE, "gzip0.go"), src)
-    binary = os.path.join(tmp, "gzip0")
-    subprocess.run([go, "build", "-o", binary, src], env=env, check=True, cwd=tmp)
-    return binary
+    return iwtest.build_go_oracle(tmp, os.path.join(HERE, "gzip0.go"), "gzip0")
 
 
 def make_tar(path, sizes):

@@ -14,11 +14,11 @@ entries, with no mtime above the epoch and every other one unchanged.
 """
 import re
 import os
-import shutil
 import subprocess
 import tempfile
 import unittest
 
+from tests import iwtest
 from tests.tar_oracle.cases import CASES
 
 HERE = os.path.abspath("tests/tar_oracle")
@@ -31,15 +31,7 @@ ALLOWED_STRICTER = ("GNU sparse files are not supported", "entry has an empty na
 
 
 def build_go(tmp):
-    go = shutil.which("go") or "/usr/lib/go-1.19/bin/go"
-    env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "GOCACHE": os.path.join(tmp, "gocache"),
-           "GOPATH": os.path.join(tmp, "gopath"), "GO111MODULE": "off", "CGO_ENABLED": "0",
-           "GOFLAGS": "", "GOTOOLCHAIN": "local"}
-    src = os.path.join(tmp, "tarlist.go")
-    shutil.copy(os.path.join(HERE, "tarlist.go"), src)
-    binary = os.path.join(tmp, "tarlist_go")
-    subprocess.run([go, "build", "-o", binary, src], env=env, check=True, cwd=tmp)
-    return binary
+    return iwtest.build_go_oracle(tmp, os.path.join(HERE, "tarlist.go"), "tarlist_go")
 
 
 def listing(binary, path):
