@@ -6,14 +6,11 @@
     imagewriter_register_toolchains()
 """
 
-load("//rules/private:local_repository.bzl", "mirror_directory", "system_library")
+load("//rules/private:local_repository.bzl", "SYSTEM_LIBRARIES", "mirror_directory", "system_library")
 
 # Repositories that Bazel 4.2.3's @bazel_tools needs, or that BUILD files
 # load native rules from (as Bazel 8 requires), shimmed locally.
 _SHIMS = ["rules_cc", "rules_java", "rules_python", "rules_shell", "remote_coverage_tools"]
-
-# Debian -dev packages, each described by a BUILD file in third_party/.
-_SYSTEM_LIBRARIES = ["absl", "re2", "zlib", "zstd", "libdeflate", "boringssl", "protobuf", "googletest", "benchmark"]
 
 def _maybe(rule, name, **kwargs):
     if not native.existing_rule(name):
@@ -32,7 +29,7 @@ def imagewriter_dependencies():
     _maybe(native.local_repository, name = "platforms", path = "/usr/share/bazel/tools/platforms")
     _maybe(native.local_repository, name = "bazel_skylib", path = "/usr/share/bazel/tools/skylib")
 
-    for lib in _SYSTEM_LIBRARIES:
+    for lib in SYSTEM_LIBRARIES:
         _maybe(
             system_library,
             name = "system_" + lib,

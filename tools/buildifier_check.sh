@@ -18,7 +18,7 @@ fi
 
 mapfile -t build_files < <(find . \( -name .git -o -name 'bazel-*' \) -prune -o -type f \
   \( -name BUILD -o -name BUILD.bazel -o -name '*.BUILD' -o -name '*.bzl' \
-     -o -name MODULE.bazel -o -name WORKSPACE -o -name WORKSPACE.bazel \) -print | sort)
+     -o -name MODULE.bazel -o -name WORKSPACE -o -name WORKSPACE.bazel -o -name WORKSPACE.bzlmod \) -print | sort)
 mapfile -t workspace_templates < <(find . \( -name .git -o -name 'bazel-*' \) -prune -o -type f \
   -name 'WORKSPACE.template' -print | sort)
 

@@ -5,6 +5,10 @@ relative to the main workspace or a repository name: imagewriter may be an
 external repository under any name.
 """
 
+# Debian -dev packages, each described by third_party/<name>.BUILD and
+# declared as the repository system_<name>.
+SYSTEM_LIBRARIES = ["absl", "re2", "zlib", "zstd", "libdeflate", "boringssl", "protobuf", "googletest", "benchmark"]
+
 def _mirror_directory_impl(rctx):
     marker = rctx.path(rctx.attr.marker)
     for child in marker.dirname.readdir():

@@ -205,6 +205,15 @@ def _write_build_file(rctx, digest):
         content += _ALIAS.format(name = rctx.attr.target_name)
     rctx.file("BUILD.bazel", content)
 
+# What the user gives oci_pull, or the module extension's oci.pull tag.
+PULL_ATTRS = {
+    "registry": attr.string(mandatory = True, doc = "registry host[:port], e.g. index.docker.io or 127.0.0.1:5000."),
+    "repository": attr.string(mandatory = True, doc = "Repository path, e.g. library/debian."),
+    "digest": attr.string(doc = "sha256:... of the manifest or index. Preferred."),
+    "tag": attr.string(doc = "A tag; prints the digest to pin."),
+    "platforms": attr.string_list(doc = "os/arch[/variant] to fetch from an index; default all."),
+}
+
 oci_pull_rule = repository_rule(
     implementation = _oci_pull_impl,
     doc = """Fetches an image or index from a registry into an OCI layout.
@@ -212,12 +221,8 @@ oci_pull_rule = repository_rule(
 The layout is `@<repository>//:layout`; with `target_name`, also
 `@<repository>//:<target_name>`. Use the `oci_pull` macro (rules/pull.bzl)
 or the module extension, which set `target_name` to the name you give.""",
-    attrs = {
-        "registry": attr.string(mandatory = True, doc = "registry host[:port], e.g. index.docker.io or 127.0.0.1:5000."),
-        "repository": attr.string(mandatory = True, doc = "Repository path, e.g. library/debian."),
-        "digest": attr.string(doc = "sha256:... of the manifest or index. Preferred."),
-        "tag": attr.string(doc = "A tag; prints the digest to pin."),
-        "platforms": attr.string_list(doc = "os/arch[/variant] to fetch from an index; default all."),
-        "target_name": attr.string(doc = "Name of an alias of :layout; the name the user wrote, so that `@<name>` works."),
-    },
+    attrs = dict(
+        PULL_ATTRS,
+        target_name = attr.string(doc = "Name of an alias of :layout; the name the user wrote, so that `@<name>` works."),
+    ),
 )
