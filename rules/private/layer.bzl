@@ -277,7 +277,7 @@ and `<name>.diff_id`.""",
         ),
         "compression_level": attr.int(
             default = -1,
-            doc = "gzip 0-12 (0: stored, the bytes of Go's and BuildKit's level 0; 1-12 libdeflate levels, default 2), estargz 1-12 (default 2) or zstd 1-19 (default 3); -1 for the default.",
+            doc = "gzip 0-12 (0: stored, the bytes of Go's and BuildKit's level 0; 1-12 libdeflate levels, default 2), estargz 0-12 (0: BuildKit's bytes exactly; default 2) or zstd 1-19 (default 3); -1 for the default.",
         ),
         "annotations": attr.string_dict(doc = "Annotations on the layer's descriptor."),
         "created_by": attr.string(doc = "History `created_by` for this layer; default: `bazel build <image label>`."),

@@ -33,7 +33,7 @@ const std::vector<FlagSpec>& Specs() {
       {"diff-id-out", FlagSpec::Kind::kValue, false, "diffID output (sha256:...)"},
       {"compression", FlagSpec::Kind::kValue, false, "gzip (default), estargz, zstd or none"},
       {"level", FlagSpec::Kind::kValue, false,
-       "compression level (gzip 0-12, 0 = stored as Go writes it, default 2; estargz 1-12, default 2; zstd 1-19, default 3)"},
+       "compression level (gzip 0-12, 0 = stored as Go writes it, default 2; estargz 0-12, 0 = BuildKit's bytes, default 2; zstd 1-19, default 3)"},
       {"threads", FlagSpec::Kind::kValue, false,
        "encoder threads (default: cores, at most 8); the output is the same for any count"},
       {"force-recompress", FlagSpec::Kind::kBool, false,

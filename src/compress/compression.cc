@@ -10,6 +10,7 @@
 #include "src/compress/internal/gzip.h"
 #include "src/compress/internal/parallel_gzip.h"
 #include "src/compress/internal/stored_gzip.h"
+#include "src/compress/internal/stored_members.h"
 #include "src/compress/internal/zstd.h"
 
 namespace imagewriter {
@@ -147,9 +148,7 @@ int DefaultLevel(Compression c) {
 absl::Status CheckLevel(Compression c, int level) {
   int lo = 0, hi = 0;
   if (c == Compression::kGzip) lo = 0, hi = 12;
-  // eStargz members are libdeflate's; Go's stored layout with eStargz's
-  // flushes is not written.
-  if (c == Compression::kEstargz) lo = 1, hi = 12;
+  if (c == Compression::kEstargz) lo = 0, hi = 12;
   if (c == Compression::kZstd) lo = 1, hi = 19;
   if (c == Compression::kNone && level == 0) return absl::OkStatus();
   if (level < lo || level > hi) {
@@ -195,6 +194,7 @@ std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, in
 }
 
 std::unique_ptr<GzipMemberEncoder> NewGzipMemberEncoder(int level, ByteSink* out, int threads) {
+  if (level == 0) return std::make_unique<StoredMemberEncoder>(out);
   return std::make_unique<ParallelGzipEncoder>(out, level, threads);
 }
 

@@ -24,7 +24,8 @@ Compression DetectCompression(absl::string_view prefix);
 
 // Default and valid levels per compression: gzip 0..12 (0: stored blocks,
 // the bytes of Go's gzip.NoCompression; 1..12: libdeflate's levels; default
-// 2), estargz 1..12 (as gzip), zstd 1..19 (default 3). CheckLevel's error names the option
+// 2), estargz 0..12 (as gzip; 0: Go's stored layout with eStargz's flushes),
+// zstd 1..19 (default 3). CheckLevel's error names the option
 // kOptionLevel (base/status.h WithOption).
 inline constexpr char kOptionLevel[] = "level";
 int DefaultLevel(Compression c);
@@ -47,7 +48,8 @@ std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out);
 // src/estargz's encoder: here it gives a sink that fails.
 std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, int threads = 1);
 
-// A GzipMemberEncoder (gzip_member_encoder.h) at levels 1..12, as gzip's.
+// A GzipMemberEncoder (gzip_member_encoder.h) at levels 0..12, as gzip's:
+// level 0 is Go's stored layout byte for byte, flushes included.
 std::unique_ptr<GzipMemberEncoder> NewGzipMemberEncoder(int level, ByteSink* out, int threads);
 
 // The default thread count: the machine's cores, at most 8.

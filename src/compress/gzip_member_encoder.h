@@ -18,9 +18,14 @@ namespace imagewriter {
 // NewEncoder's, the member boundaries being part of the input.
 class GzipMemberEncoder : public ByteSink {
  public:
+  // How a member ends. Go's gzip.Writer, closed, ends the deflate data
+  // with an empty final stored block (01 00 00 ff ff); Flush() before
+  // Close() puts an empty non-final stored block (00 00 00 ff ff, a sync
+  // marker) in front of it, as eStargz's writer does at every chunk.
+  enum class End { kClose, kFlushAndClose };
   // Ends the current member; the next byte appended starts a new one. A
   // member may be empty.
-  virtual absl::Status EndMember() = 0;
+  virtual absl::Status EndMember(End end) = 0;
   // Writes every ended member out (without finishing `out`) and returns
   // the offset in the output at which each member so far starts.
   virtual absl::StatusOr<std::vector<uint64_t>> Drain() = 0;

@@ -119,8 +119,9 @@ absl::Status EstargzEncoder::OnEntry(const TarEntry& entry) {
 }
 
 // Each chunk starts a member, so a reader can fetch and inflate it alone.
+// estargz flushes the member and closes it (Writer.flushGz, closeGz).
 absl::Status EstargzEncoder::StartChunk() {
-  absl::Status status = members_->EndMember();
+  absl::Status status = members_->EndMember(GzipMemberEncoder::End::kFlushAndClose);
   if (!status.ok()) return status;
   ++member_;
   if (file_done_ == 0) {
@@ -188,13 +189,14 @@ absl::Status EstargzEncoder::WriteToc() {
   if (status.ok()) status = writer.Finish();
   if (status.ok()) status = diff_hash_.Append(tar.data());
   if (status.ok()) status = members_->Append(tar.data());
-  if (status.ok()) status = members_->EndMember();
+  if (status.ok()) status = members_->EndMember(GzipMemberEncoder::End::kClose);
   return status;
 }
 
 absl::Status EstargzEncoder::Finish() {
+  // The last data member is closed without a flush (Writer.Close).
   absl::Status status = reader_.Finish();
-  if (status.ok()) status = members_->EndMember();
+  if (status.ok()) status = members_->EndMember(GzipMemberEncoder::End::kClose);
   if (!status.ok()) return status;
   absl::StatusOr<std::vector<uint64_t>> offsets = members_->Drain();
   if (!offsets.ok()) return offsets.status();

@@ -14,11 +14,13 @@
 //     TOC: toc.h), written as Go's archive/tar writes it, with its
 //     end-of-archive blocks.
 //   - Then the 51-byte footer (footer.h) pointing at that member.
-// Members are deflated by libdeflate in 1 MiB blocks on `threads` threads
-// (GzipMemberEncoder), so the bytes are the same for any thread count;
-// they are not BuildKit's deflate bytes (Go's compress/flate), and the
-// members are closed without Go's extra sync flush. Structure, TOC,
-// footer, diffID and annotations are BuildKit's.
+// Each member but the last data one and the TOC's is flushed before it is
+// closed, as estargz's writer does. At level 0 the members are Go's stored
+// blocks and the whole blob is BuildKit's, byte for byte. At levels 1..12
+// they are deflated by libdeflate in 1 MiB blocks on `threads` threads
+// (GzipMemberEncoder), so the bytes are the same for any thread count but
+// not Go's deflate bytes; structure, TOC, footer, diffID and annotations
+// are still BuildKit's.
 //
 // No landmark files (.prefetch.landmark, .no.prefetch.landmark) are added:
 // BuildKit's path adds none (only estargz.Build does), and adding one would
@@ -65,7 +67,7 @@ class EstargzEncoder : public ByteSink {
  public:
   static constexpr uint64_t kChunkSize = 4 << 20;  // estargz's default ChunkSize.
 
-  // Levels as gzip's, 1..12.
+  // Levels as gzip's: 0 (Go's stored blocks) or 1..12 (libdeflate's).
   EstargzEncoder(ByteSink* out, int level, int threads);
   absl::Status Append(absl::string_view data) override;
   // Writes the TOC and the footer, then finishes `out`.

@@ -16,6 +16,9 @@ it checks that:
     uncompressed-size annotation;
   - the bytes do not depend on the thread count, and a small input has a
     fixed digest;
+  - at level 0 the blob is BuildKit's, byte for byte: the digests below
+    were made with estargz v0.18.2's writer as BuildKit calls it
+    (buildkit_writer.go);
   - a blob that already is eStargz passes through unchanged;
   - skopeo and umoci read an image with an eStargz layer.
 """
@@ -155,6 +158,22 @@ class EstargzOracleTest(iwtest.ImagewriterTestCase):
         desc, _, _ = self.estargz("hello", os.path.join(iwtest.TESTDATA, "layers", "hello.tar"))
         self.assertEqual(desc["digest"], GOLDEN_HELLO)
 
+    def test_level_0_is_buildkits_bytes(self):
+        hello = os.path.join(iwtest.TESTDATA, "layers", "hello.tar")
+        desc, diff_id, _ = self.estargz("hello0", hello, ["--level", "0"])
+        self.assertEqual(desc["digest"], BUILDKIT_LEVEL0_HELLO)
+        self.assertEqual(desc["annotations"][TOC_DIGEST], BUILDKIT_LEVEL0_HELLO_TOC)
+        self.assertEqual(diff_id, BUILDKIT_LEVEL0_HELLO_DIFF_ID)
+        tar_path = self.path("corpus.tar")
+        make_corpus(tar_path)
+        self.assertEqual(hashlib.sha256(iwtest.read(tar_path)).hexdigest(), CORPUS_SHA256,
+                         "Python's tarfile wrote another corpus: remake the golden with "
+                         "buildkit_writer.go")
+        desc, diff_id, _ = self.estargz("corpus0", tar_path, ["--level", "0", "--threads", "3"])
+        self.assertEqual(desc["digest"], BUILDKIT_LEVEL0_CORPUS)
+        self.assertEqual(desc["annotations"][TOC_DIGEST], BUILDKIT_LEVEL0_CORPUS_TOC)
+        self.assertEqual(diff_id, BUILDKIT_LEVEL0_CORPUS_DIFF_ID)
+
     def test_an_estargz_input_passes_through(self):
         tar_path = self.path("corpus.tar")
         make_corpus(tar_path, devices=False)
@@ -211,8 +230,18 @@ class EstargzOracleTest(iwtest.ImagewriterTestCase):
         self.assertFalse(os.path.exists(os.path.join(rootfs, "stargz.index.json")))
 
 
+# What buildkit_writer.go (estargz v0.18.2, as BuildKit calls it) writes at
+# level 0 for testdata/layers/hello.tar and for make_corpus()'s tar.
+BUILDKIT_LEVEL0_HELLO = "sha256:e5da3f5c5c65471669c4671da2b2982c5cd77c8e00093868464f10c56626cc93"
+BUILDKIT_LEVEL0_HELLO_TOC = "sha256:e9c5e7026d10dcaad0f8b8498607483b7209e606cac7185a279535d29ddba2f0"
+BUILDKIT_LEVEL0_HELLO_DIFF_ID = "sha256:d2388191fb3b0decc642d6315f684faf4f5ca901c8c6c7635269eb804b20852a"
+CORPUS_SHA256 = "f3b57fcee4fda71811a38007a6a06e0ad4671265b1d480c3d64d715f6b1bf7e3"
+BUILDKIT_LEVEL0_CORPUS = "sha256:1e26edb2010460b118268b80c370ab4779ed85ce7cb23c1c67b29307dca0e777"
+BUILDKIT_LEVEL0_CORPUS_TOC = "sha256:cb9373b4dafcd071e2c16ef65f2a23f77c398309288e94393cd16ea3d2850c6f"
+BUILDKIT_LEVEL0_CORPUS_DIFF_ID = "sha256:11770f7e037f21fb456d87455a12cccbfc2d594c2a9084b5e2327cd55100dfa4"
+
 # testdata/layers/hello.tar as eStargz at the default level.
-GOLDEN_HELLO = "sha256:417a2a936c6709f57f82b0c9aa6f9b1544e1a17606646a9c3e214a286dedba9d"
+GOLDEN_HELLO = "sha256:06da3cb3189deca6fae5d73f8499b26c24fcd853a970fea1250d525b96259954"
 
 
 if __name__ == "__main__":

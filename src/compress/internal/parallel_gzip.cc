@@ -80,7 +80,7 @@ void ParallelGzipEncoder::Deflate(libdeflate_compressor* compressor, Job* job) c
 void ParallelGzipEncoder::Splice(const std::vector<std::shared_ptr<Job>>& jobs) {
   std::vector<Job*> unfinished;
   for (const std::shared_ptr<Job>& job : jobs) {
-    if (!job->last && job->error.empty()) unfinished.push_back(job.get());
+    if ((!job->last || job->flush) && job->error.empty()) unfinished.push_back(job.get());
   }
   absl::Status status;
   if (unfinished.size() == 2) {
@@ -90,10 +90,16 @@ void ParallelGzipEncoder::Splice(const std::vector<std::shared_ptr<Job>>& jobs) 
   }
   if (!status.ok()) {
     for (Job* job : unfinished) job->error = std::string(status.message());
+    return;
+  }
+  // A flushed member's stream, now ending in the sync marker, is closed by
+  // an empty final stored block, byte-aligned already.
+  for (Job* job : unfinished) {
+    if (job->last) job->output.append("\x01\x00\x00\xff\xff", 5);
   }
 }
 
-void ParallelGzipEncoder::Submit(bool last) {
+void ParallelGzipEncoder::Submit(bool last, bool flush) {
   // Jobs and their buffers are reused: fresh megabyte buffers cost page
   // faults and zeroing on every block.
   std::shared_ptr<Job> job;
@@ -107,6 +113,7 @@ void ParallelGzipEncoder::Submit(bool last) {
   pending_.clear();
   job->first = next_is_first_;
   job->last = last;
+  job->flush = flush;
   next_is_first_ = last;
   job->done = false;
   job->error.clear();
@@ -182,8 +189,8 @@ absl::Status ParallelGzipEncoder::Append(absl::string_view data) {
   return absl::OkStatus();
 }
 
-absl::Status ParallelGzipEncoder::EndMember() {
-  Submit(true);
+absl::Status ParallelGzipEncoder::EndMember(End end) {
+  Submit(true, end == End::kFlushAndClose);
   return WriteCompleted(false);
 }
 

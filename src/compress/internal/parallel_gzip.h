@@ -47,7 +47,7 @@ class ParallelGzipEncoder : public GzipMemberEncoder {
   ~ParallelGzipEncoder() override;
   absl::Status Append(absl::string_view data) override;
   absl::Status Finish() override;
-  absl::Status EndMember() override;
+  absl::Status EndMember(End end) override;
   absl::StatusOr<std::vector<uint64_t>> Drain() override;
 
  private:
@@ -55,6 +55,7 @@ class ParallelGzipEncoder : public GzipMemberEncoder {
     std::string input;
     bool first = false;  // The first block of a member: the header precedes it.
     bool last = false;   // The last block of a member: the trailer follows it.
+    bool flush = false;  // ... ended by Flush then Close (End::kFlushAndClose).
     // Results.
     std::string output;
     uint32_t crc = 0;
@@ -62,7 +63,7 @@ class ParallelGzipEncoder : public GzipMemberEncoder {
     std::string error;
   };
 
-  void Submit(bool last);
+  void Submit(bool last, bool flush = false);
   absl::Status WriteCompleted(bool wait_all);
   absl::Status WriteJob(const Job& job);
   absl::Status Write(absl::string_view bytes);
