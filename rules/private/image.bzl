@@ -147,6 +147,11 @@ def _check_attrs(ctx):
         fail("oci_image(compression): \"%s\" is not one of %s" % (ctx.attr.compression, COMPRESSIONS))
     if ctx.attr.media_types not in ["oci", "docker"]:
         fail("oci_image(media_types): \"%s\" must be \"oci\" or \"docker\"" % ctx.attr.media_types)
+    raw_tars = [t for t in ctx.attr.tars if OciLayerInfo not in t]
+    if ctx.attr.compression == "estargz" and ctx.attr.media_types == "docker" and raw_tars:
+        # BuildKit refuses compression=estargz with oci-mediatypes=false; the
+        # image action also refuses eStargz layers made by oci_layer.
+        fail("oci_image(compression): eStargz layers need media_types = \"oci\"")
     for key in ctx.attr.env:
         if not key or "=" in key:
             fail("oci_image(env): invalid variable name \"%s\"" % key)
