@@ -14,6 +14,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # Tests and end-to-end checks.
   python3 python-is-python3 curl jq bc time gzip zstd pigz libdeflate-tools openssl skopeo umoci runc podman docker-registry golang-go
+  # htpasswd, for the registries with basic auth that the push and pull
+  # credential tests start.
+  apache2-utils
   # The eStargz reference reader (Go sources in /usr/share/gocode) that
   # tests/estargz_oracle compiles.
   golang-github-containerd-stargz-snapshotter-dev

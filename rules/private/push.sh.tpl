@@ -6,7 +6,12 @@
 #
 # --repository and --tag replace the target's repository and remote_tags;
 # --insecure allows plain HTTP and unverified TLS (loopback registries).
-# Credentials come from skopeo's usual auth files (or --dest-creds).
+# Credentials: skopeo's own lookup (auth.json, docker config.json `auths`
+# and `credHelpers`), plus docker's `credsStore`, which skopeo ignores; see
+# docs/registry-auth.md. Blobs the registry already has are not uploaded
+# again. Transient failures (5xx, dropped connections) are retried with
+# exponential backoff: $IMAGEWRITER_PUSH_ATTEMPTS tries (default 4), the
+# first wait $IMAGEWRITER_PUSH_BACKOFF seconds (default 1), then doubling.
 set -euo pipefail
 %{runfiles_prelude}
 layout="$runfiles/%{layout}"
@@ -31,12 +36,102 @@ refs=()
 for tag in "${tags[@]}"; do refs+=("$repository:$tag"); done
 [[ ${#refs[@]} -gt 0 ]] || refs=("$repository@$digest")
 skopeo=${IMAGEWRITER_SKOPEO:-skopeo}
-digestfile=$(mktemp)
-trap 'rm -f "$digestfile"' EXIT
+registry=${repository%%/*}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The auth files skopeo reads, in its order of precedence.
+auth_files() {
+  if [[ -n "${REGISTRY_AUTH_FILE:-}" ]]; then
+    echo "$REGISTRY_AUTH_FILE"
+  elif [[ -n "${XDG_RUNTIME_DIR:-}" ]]; then
+    echo "$XDG_RUNTIME_DIR/containers/auth.json"
+  fi
+  echo "${HOME:-/nonexistent}/.config/containers/auth.json"
+  echo "${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json"
+}
+
+# Whether an auth file has an entry (auths or credHelpers) for the registry;
+# a key may carry a scheme or a repository path after the host.
+names_registry() {
+  grep -qE "\"(https?://)?${registry//./\\.}(/[^\"]*)?\"[[:space:]]*:" "$1" 2>/dev/null
+}
+
+# Where the credentials for the registry come from, for messages: never the
+# credentials themselves.
+credential_source() {
+  local arg f
+  if [[ -n "$store_file" ]]; then
+    echo "docker's credsStore helper docker-credential-$store (from $docker_config)"; return
+  fi
+  for arg in "${extra[@]}"; do
+    case "$arg" in
+      --dest-creds*|--creds*) echo "the --dest-creds flag"; return ;;
+      --dest-authfile*|--authfile*) echo "the auth file given with ${arg%%=*}"; return ;;
+    esac
+  done
+  while read -r f; do
+    if [[ -f "$f" ]] && names_registry "$f"; then echo "$f"; return; fi
+  done < <(auth_files)
+  if [[ -n "$store" ]]; then
+    echo "docker's credsStore helper docker-credential-$store (from $docker_config)"
+  else
+    echo "none; no credsStore, and none of $(auth_files | paste -sd, -) names $registry"
+  fi
+}
+
+# docker's global `credsStore`: skopeo does not read it, so when no auth file
+# names the registry, a private auth file hands the registry to that helper.
+# Helper names are plain words, so a pattern reads the value safely.
+store=""
+store_file=""
+docker_config="${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json"
+if [[ -f "$docker_config" ]]; then
+  store=$(grep -oE '"credsStore"[[:space:]]*:[[:space:]]*"[A-Za-z0-9_.-]+"' "$docker_config" \
+    | sed -E 's/.*"([^"]+)"$/\1/' || true)
+fi
+if [[ -n "$store" && "$(credential_source)" == *credsStore* ]]; then
+  store_file="$tmp/auth.json"
+  printf '{"credHelpers":{"%s":"%s"}}\n' "$registry" "$store" > "$store_file"
+  chmod 600 "$store_file"
+  extra+=(--dest-authfile "$store_file")
+fi
+
+# What skopeo says when a registry or the network failed for now: 5xx, 429,
+# dropped or refused connections, timeouts, a failed ping.
+transient=' 50[0-9]|status 5[0-9][0-9]|unavailable|bad gateway|gateway timeout|too ?many ?requests| 429'
+transient+='|connection (refused|reset)|broken pipe|EOF|timeout|pinging container registry|talk to a V1'
+
+# Runs one skopeo copy, retrying transient failures with backoff. Output
+# of a failed try goes to stderr; authentication failures are not retried.
+copy() {
+  local ref=$1 attempt=1 attempts=${IMAGEWRITER_PUSH_ATTEMPTS:-4} delay=${IMAGEWRITER_PUSH_BACKOFF:-1}
+  while true; do
+    if "$skopeo" copy --all --preserve-digests --digestfile "$tmp/digest" "${extra[@]}" \
+        "oci:$layout" "docker://$ref" 2>"$tmp/stderr"; then
+      return 0
+    fi
+    if grep -qiE 'unauthorized|authentication required|denied|forbidden' "$tmp/stderr"; then
+      cat "$tmp/stderr" >&2
+      echo "oci_push: $registry refused $ref (credentials: $(credential_source))" >&2
+      exit 1
+    fi
+    if ((attempt >= attempts)) || grep -qi 'no such host' "$tmp/stderr" \
+        || ! grep -qiE "$transient" "$tmp/stderr"; then
+      cat "$tmp/stderr" >&2
+      echo "oci_push: pushing $ref to $registry failed after $attempt attempt(s)" >&2
+      exit 1
+    fi
+    echo "oci_push: $ref: transient failure, retrying in ${delay}s (attempt $attempt of $attempts): $(tail -1 "$tmp/stderr")" >&2
+    sleep "$delay"
+    delay=$(awk -v d="$delay" 'BEGIN { print d * 2 }')
+    attempt=$((attempt + 1))
+  done
+}
+
 for ref in "${refs[@]}"; do
-  "$skopeo" copy --all --preserve-digests --digestfile "$digestfile" "${extra[@]}" \
-    "oci:$layout" "docker://$ref"
-  pushed=$(cat "$digestfile")
+  copy "$ref"
+  pushed=$(cat "$tmp/digest")
   if [[ "$pushed" != "$digest" ]]; then
     echo "oci_push: $ref received digest $pushed, expected $digest" >&2
     exit 1
