@@ -76,6 +76,17 @@ def oci_image(name, entrypoint = None, cmd = None, **kwargs):
     _oci_image(name = name, **kwargs)
 
 def oci_image_index(name, **kwargs):
-    """A multi-platform image index. `annotations` takes a dict or a file label."""
+    """A multi-platform image index. See rules/private/index.bzl for every attribute.
+
+    `annotations` takes a dict or a file label. With `platforms`, `images`
+    are built once per platform: they go to the rule's split-transition
+    attribute, so that without `platforms` nothing changes configuration.
+
+    Args:
+      name: the target's name.
+      **kwargs: the attributes of the oci_image_index rule.
+    """
     _dict_or_file(kwargs, "annotations", "annotations_file")
+    if kwargs.get("platforms"):
+        kwargs["platform_images"] = kwargs.pop("images", [])
     _oci_image_index(name = name, **kwargs)

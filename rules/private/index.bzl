@@ -5,11 +5,50 @@ load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":request.bzl", "request_action")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE")
 
+_PLATFORMS = "//command_line_option:platforms"
+
+def _per_platform_impl(settings, attr):
+    """One configuration per entry of `platforms`, keyed by its label."""
+    if not attr.platforms:
+        return {"": {_PLATFORMS: settings[_PLATFORMS]}}
+    return {str(platform): {_PLATFORMS: [str(platform)]} for platform in attr.platforms}
+
+# A split transition: `platform_images` is analysed once per platform, and
+# the image's layers with it, so select() on @platforms//cpu picks per
+# platform. Bazel 4 gives each resulting configuration an output directory
+# of its own (a hash of the changed options), so no suffix is needed.
+#
+# C++ toolchains follow the platform only with
+# --incompatible_enable_cc_toolchain_resolution, which Bazel 4 does not let a
+# transition set (it refuses --incompatible_* options); without it a
+# cc_binary in a layer is compiled by the --cpu toolchain for every platform.
+_per_platform = transition(
+    implementation = _per_platform_impl,
+    inputs = [_PLATFORMS],
+    outputs = [_PLATFORMS],
+)
+
+def _images(ctx):
+    """OciImageInfo of every image, platform by platform in `platforms` order."""
+    if ctx.attr.images and ctx.attr.platforms:
+        # Only the macro in defs.bzl moves `images` to `platform_images`.
+        fail("oci_image_index(platforms): load oci_image_index from @imagewriter//rules:defs.bzl, " +
+             "which builds `images` once per platform")
+    if not ctx.attr.platforms:
+        if ctx.attr.platform_images:
+            fail("oci_image_index(platform_images): needs `platforms`")
+        return [t[OciImageInfo] for t in ctx.attr.images]
+    split = ctx.split_attr.platform_images
+    images = []
+    for platform in ctx.attr.platforms:
+        images += [t[OciImageInfo] for t in split[str(platform.label)]]
+    return images
+
 def _oci_image_index_impl(ctx):
     if ctx.attr.media_types not in ["oci", "docker"]:
         fail("oci_image_index(media_types): \"%s\" must be \"oci\" or \"docker\"" % ctx.attr.media_types)
     check_ref_name("oci_image_index", ctx.attr.ref_name)
-    images = [t[OciImageInfo] for t in ctx.attr.images]
+    images = _images(ctx)
     if not images:
         fail("oci_image_index(images): needs at least one image")
     request = {
@@ -54,9 +93,22 @@ Built from the images' descriptors only. The default output is an OCI layout
 whose index.json points to the index.""",
     attrs = {
         "images": attr.label_list(
-            mandatory = True,
             providers = [OciImageInfo],
-            doc = "oci_image targets, one per platform; no two may share a platform.",
+            doc = "oci_image targets, one per platform; no two may share a platform. With `platforms`, " +
+                  "the oci_image_index macro passes them as `platform_images` instead.",
+        ),
+        "platforms": attr.label_list(
+            providers = [platform_common.PlatformInfo],
+            doc = "platform targets: each of `images` is built once for each, in this order, " +
+                  "through a split transition. Empty: `images` are taken as they are.",
+        ),
+        "platform_images": attr.label_list(
+            providers = [OciImageInfo],
+            cfg = _per_platform,
+            doc = "Internal: `images` when `platforms` is set (the macro moves them here).",
+        ),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
         "annotations": attr.string_dict(doc = "Index annotations."),
         "annotations_file": attr.label(allow_single_file = True, doc = "Annotations as a file of KEY=VALUE lines."),
