@@ -4,8 +4,13 @@ Manifests are fetched with curl (Bazel 4's downloader cannot send the
 Accept header registries need) and checked against their digest; blobs go
 through Bazel's downloader with sha256 = digest, so the repository cache
 serves repeated fetches. Registries that answer 401 with a Bearer challenge
-get an anonymous token. Loopback registries are spoken to over plain HTTP.
+get a token, with the credentials of docker's and the containers tools'
+config files and credential helpers (auth.bzl), or anonymously; registries
+that answer with a Basic challenge get those credentials directly. Loopback
+registries are spoken to over plain HTTP.
 """
+
+load(":auth.bzl", "AUTH_ENVIRON", "curl_config", "find_credentials", "remove_private_dir", "searched")
 
 _ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json",
@@ -28,8 +33,17 @@ def _base_url(rctx):
     scheme = "http" if _is_loopback(rctx.attr.registry) else "https"
     return "%s://%s/v2/%s" % (scheme, rctx.attr.registry, rctx.attr.repository)
 
-def _curl(rctx, url, output, token):
-    """GETs url into output; returns (status code, response headers)."""
+def _fail(rctx, message):
+    """Fails the fetch, first removing any file that held a secret."""
+    remove_private_dir(rctx)
+    fail("oci_pull(%s): %s" % (_name(rctx), message))
+
+def _curl(rctx, url, output, state, config = None):
+    """GETs url into output (POSTs with a form config); returns (status code, response headers).
+
+    Credentials go to curl in a private config file (-K), never on its
+    command line.
+    """
     args = [
         "curl",
         "-sS",
@@ -43,38 +57,92 @@ def _curl(rctx, url, output, token):
         "-H",
         "Accept: " + _ACCEPT,
     ]
-    if token:
-        args += ["-H", "Authorization: Bearer " + token]
+    if config == None and (state.get("token") or state.get("basic")):
+        config = curl_config(rctx, "curl.conf", basic = state.get("basic"), bearer = state.get("token"))
+    if config:
+        args += ["-K", config]
     result = rctx.execute(args + [url])
     if result.return_code != 0:
-        fail("oci_pull(%s): fetching %s failed: %s" % (_name(rctx), url, result.stderr))
+        _fail(rctx, "fetching %s failed: %s" % (url, result.stderr))
     return int(result.stdout.strip()[-3:]), rctx.read(output + ".headers")
 
 def _challenge(headers):
-    """The Bearer challenge's parameters, from a 401 response's headers."""
+    """(scheme, parameters) of a 401 response's WWW-Authenticate header, or None."""
     for line in headers.split("\n"):
-        if line.lower().startswith("www-authenticate:") and "bearer" in line.lower():
-            params = {}
-            value = line.split(":", 1)[1].strip()
-            value = value[value.lower().find("bearer") + len("bearer"):].strip()
-            for part in value.split(","):
-                if "=" in part:
-                    k, v = part.split("=", 1)
-                    params[k.strip().lower()] = v.strip().strip('"').strip("\r")
-            return params
+        if not line.lower().startswith("www-authenticate:"):
+            continue
+        value = line.split(":", 1)[1].strip().strip("\r")
+        scheme, _, rest = value.partition(" ")
+        params = {}
+        for part in rest.split(","):
+            if "=" in part:
+                k, v = part.split("=", 1)
+                params[k.strip().lower()] = v.strip().strip('"')
+        return scheme.lower(), params
     return None
 
-def _token(rctx, headers):
-    params = _challenge(headers)
-    if not params or "realm" not in params:
-        fail("oci_pull(%s): the registry wants credentials this rule cannot give (no Bearer challenge)" % _name(rctx))
-    url = "%s?service=%s&scope=repository:%s:pull" % (params["realm"], params.get("service", ""), rctx.attr.repository)
-    status, _ = _curl(rctx, url, "token.json", None)
+def _credentials(rctx, state):
+    """The registry's credentials, looked up once, on the first 401."""
+    if "credentials" not in state:
+        state["credentials"] = find_credentials(
+            rctx,
+            rctx.attr.registry,
+            rctx.attr.repository,
+            "oci_pull(%s)" % _name(rctx),
+        )
+    return state["credentials"]
+
+def _source(rctx, credentials):
+    if credentials:
+        return "the credentials from " + credentials.source
+    return "anonymous access (no credentials for it in %s)" % searched(rctx)
+
+def _token(rctx, params, credentials):
+    """A Bearer token from the challenge's realm: with a password, a refresh token, or none."""
+    scope = "repository:%s:pull" % rctx.attr.repository
+    service = params.get("service", "")
+    realm = params["realm"]
+    config = None
+    if credentials and credentials.identity_token:
+        config = curl_config(rctx, "token.conf", form = {
+            "grant_type": "refresh_token",
+            "refresh_token": credentials.identity_token,
+            "service": service,
+            "scope": scope,
+            "client_id": "imagewriter",
+        })
+        url = realm
+    else:
+        if credentials:
+            config = curl_config(rctx, "token.conf", basic = (credentials.login, credentials.secret))
+        url = "%s?service=%s&scope=%s" % (realm, service, scope)
+    status, _ = _curl(rctx, url, "token.json", {}, config = config or "/dev/null")
     if status != 200:
-        fail("oci_pull(%s): token request to %s failed with HTTP %d" % (_name(rctx), params["realm"], status))
+        _fail(rctx, "%s: the token endpoint %s refused %s (HTTP %d)" % (
+            rctx.attr.registry,
+            realm,
+            _source(rctx, credentials),
+            status,
+        ))
     reply = json.decode(rctx.read("token.json"))
     rctx.delete("token.json")
+    rctx.delete("token.json.headers")
     return reply.get("token") or reply.get("access_token")
+
+def _authenticate(rctx, headers, state):
+    """Answers a 401: a Bearer token, or basic credentials, into state."""
+    challenge = _challenge(headers)
+    credentials = _credentials(rctx, state)
+    if challenge and challenge[0] == "bearer" and "realm" in challenge[1]:
+        state["token"] = _token(rctx, challenge[1], credentials)
+    elif challenge and challenge[0] == "basic" and credentials and not credentials.identity_token:
+        state["basic"] = (credentials.login, credentials.secret)
+    else:
+        _fail(rctx, "%s wants credentials (%s) and there are none usable: %s" % (
+            rctx.attr.registry,
+            challenge[0] if challenge else "no challenge",
+            _source(rctx, credentials),
+        ))
 
 def _sha256(rctx, path):
     result = rctx.execute(["sha256sum", path])
@@ -86,12 +154,20 @@ def _fetch_manifest(rctx, reference, state):
     """Fetches a manifest or index by tag or digest into the layout; returns (digest, parsed, media type, size)."""
     url = "%s/manifests/%s" % (_base_url(rctx), reference)
     tmp = "manifest.tmp"
-    status, headers = _curl(rctx, url, tmp, state.get("token"))
-    if status == 401:
-        state["token"] = _token(rctx, headers)
-        status, headers = _curl(rctx, url, tmp, state["token"])
+    status, headers = _curl(rctx, url, tmp, state)
+    if status == 401 and not state.get("authenticated"):
+        state["authenticated"] = True
+        _authenticate(rctx, headers, state)
+        status, headers = _curl(rctx, url, tmp, state)
+    if status in [401, 403]:
+        _fail(rctx, "%s refused %s (HTTP %d for %s)" % (
+            rctx.attr.registry,
+            _source(rctx, state.get("credentials")),
+            status,
+            url,
+        ))
     if status != 200:
-        fail("oci_pull(%s): GET %s returned HTTP %d: %s" % (_name(rctx), url, status, rctx.read(tmp)[:300]))
+        _fail(rctx, "GET %s returned HTTP %d: %s" % (url, status, rctx.read(tmp)[:300]))
     digest = _sha256(rctx, tmp)
     if reference.startswith("sha256:") and digest != reference:
         fail("oci_pull(%s): %s has digest %s, not the %s asked for" % (_name(rctx), url, digest, reference))
@@ -113,6 +189,8 @@ def _fetch_blob(rctx, descriptor, state):
     auth = {}
     if state.get("token"):
         auth = {url: {"type": "pattern", "pattern": "Bearer <password>", "password": state["token"]}}
+    elif state.get("basic"):
+        auth = {url: {"type": "basic", "login": state["basic"][0], "password": state["basic"][1]}}
     rctx.download(url, output = "layout/blobs/sha256/" + digest[len("sha256:"):], sha256 = digest[len("sha256:"):], auth = auth)
 
 def _variant_matches(want, arch, variant):
@@ -157,6 +235,7 @@ def _oci_pull_impl(rctx):
         _fetch_blob(rctx, manifest["config"], state)
         for layer in manifest.get("layers", []):
             _fetch_blob(rctx, layer, state)
+    remove_private_dir(rctx)
     _write_index(rctx, media_type, digest, size)
     _write_build_file(rctx, digest)
 
@@ -225,4 +304,6 @@ or the module extension, which set `target_name` to the name you give.""",
         PULL_ATTRS,
         target_name = attr.string(doc = "Name of an alias of :layout; the name the user wrote, so that `@<name>` works."),
     ),
+    # Where credentials are looked up: a change fetches again.
+    environ = AUTH_ENVIRON,
 )

@@ -1,0 +1,205 @@
+"""oci_pull with credentials, in a workspace of its own (a nested Bazel).
+
+Against docker-registry on 127.0.0.1 with htpasswd basic auth, and behind
+the test-only Bearer token front of tests/e2e/registry.py:
+  - docker config.json `auths`, `credHelpers` and `credsStore` (with a
+    credential helper written here), containers' auth.json through
+    $REGISTRY_AUTH_FILE;
+  - the token flow with a password and with an identity token;
+  - a wrong password and a missing credential fail naming the registry and
+    the credential source, never the secret;
+  - no file that held a secret is left in the repository.
+Each pull skips the repository cache, so blob downloads authenticate too.
+Prints "PASS: ..." / "FAIL: ..." per check; exit status 1 on any failure.
+Usage: python3 tests/integration/pull_auth.py  (from anywhere)
+"""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+import registry  # noqa: E402
+
+PASSWORD = "pull-Secret-42"
+HELPER = """#!/bin/sh
+read -r server || true
+echo "$server" >> "%(log)s"
+case "$server" in
+  %(registry)s) printf '{"ServerURL":"%%s","Username":"alice","Secret":"%(password)s"}\\n' "$server" ;;
+  *) echo "credentials not found in native keychain"; exit 1 ;;
+esac
+"""
+
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, ok, detail=""):
+    print(("PASS: " if ok else "FAIL: ") + name)
+    if not ok and detail:
+        print(detail[-3000:])
+    results["passed" if ok else "failed"] += 1
+
+
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+class Workspace:
+    def __init__(self, work):
+        self.work = work
+        self.dir = os.path.join(work, "ws")
+        self.home = os.path.join(work, "home")
+        self.bin = os.path.join(work, "bin")
+        for d in (self.dir, self.home, self.bin):
+            os.makedirs(d)
+        self.repos = []
+
+    def add(self, name, addr, digest):
+        self.repos.append('oci_pull(name = "%s", registry = "%s", repository = "iw/hello", digest = "%s")\n'
+                          % (name, addr, digest))
+
+    def write(self):
+        with open(os.path.join(self.dir, "WORKSPACE"), "w") as f:
+            f.write('local_repository(name = "imagewriter", path = "%s")\n\n' % ROOT)
+            f.write('load("@imagewriter//rules:pull.bzl", "oci_pull")\n\n' + "".join(self.repos))
+        open(os.path.join(self.dir, "BUILD.bazel"), "w").close()
+
+    def config(self, name, content):
+        """A DOCKER_CONFIG directory holding config.json = content."""
+        d = os.path.join(self.work, "docker-" + name)
+        os.makedirs(d)
+        with open(os.path.join(d, "config.json"), "w") as f:
+            json.dump(content, f)
+        return d
+
+    def fetch(self, repo, **env):
+        full = {"PATH": self.bin + ":/usr/sbin:/usr/bin:/sbin:/bin", "HOME": self.home}
+        full.update(env)
+        proc = subprocess.run(["bazel", "--output_base=" + os.path.join(self.work, "ob"), "build",
+                               "--repository_cache=", "@%s//:layout" % repo],
+                              cwd=self.dir, env=full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=600)
+        return proc.returncode, proc.stdout.decode()
+
+    def pulled(self, repo):
+        external = os.path.join(self.work, "ob", "external", repo)
+        with open(os.path.join(external, "layout", "index.json")) as f:
+            digest = json.load(f)["manifests"][0]["digest"]
+        leftover = os.path.exists(os.path.join(external, ".imagewriter-auth"))
+        return digest, leftover
+
+    def shutdown(self):
+        subprocess.run(["bazel", "--output_base=" + os.path.join(self.work, "ob"), "shutdown"],
+                       cwd=self.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def push(layout, ref, creds):
+    subprocess.run(["skopeo", "copy", "-q", "--dest-tls-verify=false", "--dest-authfile", creds,
+                    "oci:" + layout, "docker://" + ref], check=True)
+
+
+def expect_ok(ws, name, repo, digest, **env):
+    code, out = ws.fetch(repo, **env)
+    if code != 0:
+        return check(name, False, out)
+    got, leftover = ws.pulled(repo)
+    check(name, got == digest and not leftover and PASSWORD not in out,
+          "digest %s (want %s), private dir left: %s\n%s" % (got, digest, leftover, out))
+
+
+def expect_error(ws, name, repo, needles, **env):
+    code, out = ws.fetch(repo, **env)
+    if os.environ.get("PULL_AUTH_VERBOSE"):
+        print("\n".join(line for line in out.splitlines() if "oci_pull(" in line))
+    missing = [n for n in needles if n not in out]
+    check(name, code != 0 and not missing and PASSWORD not in out and "wrong-" + PASSWORD not in out,
+          "exit %d, missing %s\n%s" % (code, missing, out))
+
+
+def main():
+    subprocess.run(["bazel", "build", "//examples/hello:image"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    layout = os.path.join(ROOT, "bazel-bin", "examples", "hello", "image")
+    with open(layout + ".digest") as f:
+        digest = f.read().strip()
+    work = tempfile.mkdtemp(prefix="iw-pull-auth-")
+    ws = Workspace(work)
+    basic = registry.Registry(work, users={"alice": PASSWORD}, env={"PATH": "/usr/bin:/bin"})
+    plain = registry.Registry(work, env={"PATH": "/usr/bin:/bin"})
+    front = registry.Front(plain.addr, {"bob": PASSWORD}, refresh_tokens=["refresh-" + PASSWORD])
+    try:
+        creds = os.path.join(work, "push-auth.json")
+        with open(creds, "w") as f:
+            json.dump({"auths": {basic.addr: {"auth": b64("alice:" + PASSWORD)},
+                                 front.addr: {"auth": b64("bob:" + PASSWORD)}}}, f)
+        push(layout, basic.addr + "/iw/hello:latest", creds)
+        push(layout, front.addr + "/iw/hello:latest", creds)
+        for name in ("auths", "helper", "store", "authfile", "wrong", "missing"):
+            ws.add(name, basic.addr, digest)
+        for name in ("bearer", "identity", "bearer_wrong", "bearer_anonymous"):
+            ws.add(name, front.addr, digest)
+        ws.write()
+        run_cases(ws, basic, front, digest)
+    finally:
+        ws.shutdown()
+        front.shutdown()
+        basic.stop()
+        plain.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    print("pull_auth: %d passed, %d failed" % (results["passed"], results["failed"]))
+    return 1 if results["failed"] else 0
+
+
+def run_cases(ws, basic, front, digest):
+    good = {"auths": {basic.addr: {"auth": b64("alice:" + PASSWORD)}}}
+    expect_ok(ws, "oci_pull with docker config.json auths (basic auth registry)", "auths", digest,
+              DOCKER_CONFIG=ws.config("auths", good))
+    log = os.path.join(ws.work, "helper.log")
+    path = os.path.join(ws.bin, "docker-credential-iwtest")
+    with open(path, "w") as f:
+        f.write(HELPER % {"log": log, "registry": basic.addr, "password": PASSWORD})
+    os.chmod(path, 0o755)
+    expect_ok(ws, "oci_pull with a credHelpers credential helper", "helper", digest,
+              DOCKER_CONFIG=ws.config("helper", {"credHelpers": {basic.addr: "iwtest"}}))
+    expect_ok(ws, "oci_pull with docker's credsStore", "store", digest,
+              DOCKER_CONFIG=ws.config("store", {"credsStore": "iwtest"}))
+    calls = open(log).read().split() if os.path.exists(log) else []
+    check("the credential helper got the registry on stdin", calls == [basic.addr] * 2, str(calls))
+    authfile = os.path.join(ws.work, "auth.json")
+    with open(authfile, "w") as f:
+        json.dump({"auths": {basic.addr + "/iw": {"auth": b64("alice:" + PASSWORD)}}}, f)
+    expect_ok(ws, "oci_pull with containers' auth.json ($REGISTRY_AUTH_FILE, repository-scoped key)",
+              "authfile", digest, REGISTRY_AUTH_FILE=authfile)
+    wrong = ws.config("wrong", {"auths": {basic.addr: {"auth": b64("alice:wrong-" + PASSWORD)}}})
+    expect_error(ws, "oci_pull with a wrong password names the registry and the source", "wrong",
+                 ["oci_pull(wrong): %s refused the credentials from `auths` in %s/config.json (HTTP 401"
+                  % (basic.addr, wrong)], DOCKER_CONFIG=wrong)
+    expect_error(ws, "oci_pull with no credential says where it looked", "missing",
+                 ["oci_pull(missing): %s wants credentials (basic) and there are none usable: "
+                  "anonymous access (no credentials for it in " % basic.addr],
+                 DOCKER_CONFIG=ws.config("missing", {"auths": {"elsewhere.example": {"auth": b64("a:b")}}}))
+    expect_ok(ws, "oci_pull through a Bearer token realm with a password", "bearer", digest,
+              DOCKER_CONFIG=ws.config("bearer", {"auths": {front.addr: {"auth": b64("bob:" + PASSWORD)}}}))
+    check("the token request carried the password and the pull scope",
+          ("basic", "repository:iw/hello:pull") in front.token_requests, str(front.token_requests))
+    expect_ok(ws, "oci_pull through a Bearer token realm with an identity token", "identity", digest,
+              DOCKER_CONFIG=ws.config("identity", {"auths": {front.addr: {"identitytoken": "refresh-" + PASSWORD}}}))
+    check("the identity token was sent as an OAuth2 refresh token",
+          ("refresh", "repository:iw/hello:pull") in front.token_requests, str(front.token_requests))
+    bad = ws.config("bearer_wrong", {"auths": {front.addr: {"auth": b64("bob:wrong-" + PASSWORD)}}})
+    expect_error(ws, "oci_pull with a wrong password at the token realm names the realm and the source",
+                 "bearer_wrong", ["oci_pull(bearer_wrong): %s: the token endpoint http://%s/token refused "
+                                  "the credentials from `auths` in %s/config.json (HTTP 401)"
+                                  % (front.addr, front.addr, bad)], DOCKER_CONFIG=bad)
+    expect_error(ws, "oci_pull anonymously from a realm that wants credentials", "bearer_anonymous",
+                 ["refused anonymous access (no credentials for it in"],
+                 DOCKER_CONFIG=ws.config("anonymous", {}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
