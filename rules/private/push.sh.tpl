@@ -4,6 +4,9 @@
 #
 #   bazel run //pkg:push -- [--repository R] [--tag T]... [--insecure] [skopeo copy flags]
 #
+# Then each of the target's platform_tags, naming one image of an index:
+# skopeo picks that image from the layout by platform and pushes it alone
+# (its blobs are already there), and its digest is checked too.
 # --repository and --tag replace the target's repository and remote_tags;
 # --insecure allows plain HTTP and unverified TLS (loopback registries).
 # Credentials: skopeo's own lookup (auth.json, docker config.json `auths`
@@ -19,6 +22,8 @@ require "$layout" "$runfiles/%{digest}" "$runfiles/%{tags}"
 digest=$(cat "$runfiles/%{digest}")
 repository=%{repository}
 mapfile -t tags < "$runfiles/%{tags}"
+mapfile -t platform_tags < "$runfiles/%{platform_tags}"
+mapfile -t platforms < "$runfiles/%{platforms}"
 override_tags=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -104,10 +109,12 @@ transient+='|connection (refused|reset)|broken pipe|EOF|timeout|pinging containe
 
 # Runs one skopeo copy, retrying transient failures with backoff. Output
 # of a failed try goes to stderr; authentication failures are not retried.
+# $1: the reference; then skopeo flags that choose what to copy.
 copy() {
   local ref=$1 attempt=1 attempts=${IMAGEWRITER_PUSH_ATTEMPTS:-4} delay=${IMAGEWRITER_PUSH_BACKOFF:-1}
+  local select=("${@:2}")
   while true; do
-    if "$skopeo" copy --all --preserve-digests --digestfile "$tmp/digest" "${extra[@]}" \
+    if "$skopeo" copy "${select[@]}" --preserve-digests --digestfile "$tmp/digest" "${extra[@]}" \
         "oci:$layout" "docker://$ref" 2>"$tmp/stderr"; then
       return 0
     fi
@@ -129,12 +136,24 @@ copy() {
   done
 }
 
-for ref in "${refs[@]}"; do
-  copy "$ref"
+# $1: the reference; $2: the digest it must get; then copy's selection.
+push() {
+  local ref=$1 want=$2 pushed
+  copy "$ref" "${@:3}"
   pushed=$(cat "$tmp/digest")
-  if [[ "$pushed" != "$digest" ]]; then
-    echo "oci_push: $ref received digest $pushed, expected $digest" >&2
+  if [[ "$pushed" != "$want" ]]; then
+    echo "oci_push: $ref received digest $pushed, expected $want" >&2
     exit 1
   fi
   echo "pushed ${ref%@*}@$pushed"
+}
+
+for ref in "${refs[@]}"; do
+  push "$ref" "$digest" --all
+done
+for i in "${!platform_tags[@]}"; do
+  read -r os arch variant want <<<"${platforms[$i]}"
+  select=(--override-os "$os" --override-arch "$arch")
+  [[ $variant == - ]] || select+=(--override-variant "$variant")
+  push "$repository:${platform_tags[$i]}" "$want" "${select[@]}"
 done

@@ -67,21 +67,63 @@ loads it with $IMAGEWRITER_CONTAINER_CLI, else podman, else docker.""",
     toolchains = [TOOLCHAIN_TYPE],
 )
 
-def _oci_push_impl(ctx):
-    layout, digest = _image(ctx)
-    tags = ctx.actions.declare_file(ctx.label.name + ".tags")
+def _refs_action(ctx, tags, output):
+    """Checks `tags` against the Docker reference grammar; writes them one a line."""
     args = ctx.actions.args()
     args.add("refs")
     args.add("--repository", ctx.attr.repository)
-    args.add_all(ctx.attr.remote_tags, before_each = "--tag")
-    args.add("--output", tags)
+    args.add_all(tags, before_each = "--tag")
+    args.add("--output", output)
     run_imagewriter(
         ctx,
         arguments = [args],
-        outputs = [tags],
+        outputs = [output],
         mnemonic = "OciPushRefs",
         progress_message = "Checking push references for %s" % ctx.label,
     )
+
+def _platform_tags(ctx):
+    """Files for `platform_tags`: the tags, and "os arch variant digest" per tag.
+
+    Written by actions, as the digests are known only then; the images'
+    digest files cannot go to the runfiles themselves, because every
+    platform's copy of one image has the same runfiles path.
+    """
+    tags_file = ctx.actions.declare_file(ctx.label.name + ".platform_tags")
+    platforms_file = ctx.actions.declare_file(ctx.label.name + ".platforms")
+    tags, args, digests, images = [], ctx.actions.args(), [], {}
+    args.add(platforms_file)
+    if ctx.attr.platform_tags:
+        if OciImageIndexInfo not in ctx.attr.image:
+            fail("oci_push(platform_tags): %s is one image; platform tags need an oci_image_index" %
+                 ctx.attr.image.label)
+        images = {i.platform: i for i in ctx.attr.image[OciImageIndexInfo].images}
+    for platform, platform_tags in ctx.attr.platform_tags.items():
+        if platform not in images:
+            fail("oci_push(platform_tags): %s has no %s image; it has %s" %
+                 (ctx.attr.image.label, platform, ", ".join(sorted(images))))
+        parts = platform.split("/") + ["-"]
+        for tag in platform_tags:
+            tags.append(tag)
+            args.add_all([parts[0], parts[1], parts[2], images[platform].digest])
+        digests.append(images[platform].digest)
+    _refs_action(ctx, tags, tags_file)
+    ctx.actions.run_shell(
+        command = 'out=$1; shift; : > "$out"; while [ $# -gt 0 ]; do ' +
+                  'printf "%s %s %s %s\\n" "$1" "$2" "$3" "$(cat "$4")" >> "$out"; shift 4; done',
+        arguments = [args],
+        inputs = digests,
+        outputs = [platforms_file],
+        mnemonic = "OciPushPlatforms",
+        progress_message = "Listing per-platform tags for %s" % ctx.label,
+    )
+    return tags_file, platforms_file
+
+def _oci_push_impl(ctx):
+    layout, digest = _image(ctx)
+    tags = ctx.actions.declare_file(ctx.label.name + ".tags")
+    _refs_action(ctx, ctx.attr.remote_tags, tags)
+    platform_tags, platforms = _platform_tags(ctx)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._push_template,
@@ -91,6 +133,8 @@ def _oci_push_impl(ctx):
             "%{layout}": runfiles_path(ctx, layout),
             "%{digest}": runfiles_path(ctx, digest),
             "%{tags}": runfiles_path(ctx, tags),
+            "%{platform_tags}": runfiles_path(ctx, platform_tags),
+            "%{platforms}": runfiles_path(ctx, platforms),
             "%{repository}": "'%s'" % ctx.attr.repository.replace("'", ""),
         },
         is_executable = True,
@@ -98,7 +142,7 @@ def _oci_push_impl(ctx):
     return [DefaultInfo(
         executable = script,
         files = depset([script]),
-        runfiles = ctx.runfiles(files = [layout, digest, tags]),
+        runfiles = ctx.runfiles(files = [layout, digest, tags, platform_tags, platforms]),
     )]
 
 oci_push = rule(
@@ -111,6 +155,10 @@ Run-time flags: --repository, --tag (both replace the attributes), --insecure
         "image": attr.label(mandatory = True, providers = [[OciImageInfo], [OciImageIndexInfo]], doc = "An oci_image or oci_image_index."),
         "repository": attr.string(mandatory = True, doc = "registry[:port]/path, without a tag."),
         "remote_tags": attr.string_list(doc = "Tags to push; none pushes by digest only."),
+        "platform_tags": attr.string_list_dict(doc = "For an oci_image_index: {\"os/arch[/variant]\": [tags]}; " +
+                                                     "each tag names that platform's image alone, pushed after the index " +
+                                                     "with its digest kept, e.g. {\"linux/arm64\": [\"1.0.0-arm64\"]}. " +
+                                                     "The run-time --tag replaces remote_tags only."),
         "_push_template": attr.label(default = ":push.sh.tpl", allow_single_file = True),
     },
     executable = True,
