@@ -29,11 +29,12 @@ ALLOWED = {
     "estargz": {"base", "io", "json", "digest", "tar", "compress"},
     "layout": {"base", "io", "json", "digest", "tar", "compress", "oci"},
     "writer": {"base", "io", "json", "digest", "tar", "compress", "estargz", "oci"},
+    "diff": {"base", "io", "json", "digest", "tar", "compress", "oci", "layout"},
     "proto": set(),
     "request": {"base", "io", "json", "digest", "tar", "compress", "estargz",
                 "oci", "layout", "writer", "proto"},
     "cli": {"base", "io", "json", "digest", "tar", "compress", "estargz",
-            "oci", "layout", "writer", "proto", "request"},
+            "oci", "layout", "writer", "proto", "request", "diff"},
 }
 
 _EDGE = re.compile(r'^\s*"(//src/[^"]+)"\s*->\s*"(//src/[^"]+)"')

@@ -16,6 +16,9 @@ struct Command {
   const char* summary;
   absl::Status (*run)(const std::vector<std::string>& args);
   std::string (*usage)();
+  // Set for a command with its own exit statuses (diff: 0 same, 1
+  // different, 2 error), which then prints its own errors; `run` is unused.
+  int (*main)(const std::vector<std::string>& args) = nullptr;
 };
 
 // layer: a layer input (tar, .tar.gz, .tar.zst) to blob + descriptor + diffID.
@@ -45,6 +48,10 @@ std::string RefsUsage();
 // base: the config and manifest of a base image held in a layout or archive.
 absl::Status RunBase(const std::vector<std::string>& args);
 std::string BaseUsage();
+
+// diff: why two images differ; exits 0 identical, 1 different, 2 error.
+int DiffMain(const std::vector<std::string>& args);
+std::string DiffUsage();
 
 const std::vector<Command>& Commands();
 

@@ -22,6 +22,8 @@ const std::vector<Command>& Commands() {
       {"refs", "validate a push repository and tags", RunRefs, RefsUsage},
       {"base", "extract a base image's config and manifest from a layout or archive", RunBase,
        BaseUsage},
+      {"diff", "explain why two images differ, down to the file and field", nullptr, DiffUsage,
+       DiffMain},
   };
   return *commands;
 }
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
       fputs(c.usage().c_str(), stdout);
       return imagewriter::kExitOk;
     }
+    if (c.main != nullptr) return c.main(args);
     absl::Status status = c.run(args);
     if (!status.ok()) {
       // One line: the input, the place and the problem.

@@ -1,0 +1,200 @@
+#include "src/diff/image_diff.h"
+
+#include <set>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "src/diff/image_source.h"
+#include "src/diff/json_diff.h"
+#include "src/diff/layer_diff.h"
+#include "src/json/parser.h"
+
+namespace imagewriter {
+namespace {
+
+// A descriptor's platform as a matching key ("" when it has none).
+std::string PlatformKey(const Descriptor& d) {
+  if (!d.platform) return "";
+  std::string key = d.platform->ToString();
+  if (!d.platform->os_version.empty()) absl::StrAppend(&key, " os.version ", d.platform->os_version);
+  return key;
+}
+
+// `.layers[3].digest` and the like: consequences of what they point to.
+bool IsPointer(absl::string_view path) {
+  return absl::EndsWith(path, ".digest") || absl::EndsWith(path, ".size");
+}
+
+std::vector<std::string> DiffIds(const json::Value& config) {
+  std::vector<std::string> out;
+  const json::Value* rootfs = config.is_object() ? config.Find("rootfs") : nullptr;
+  const json::Value* ids = rootfs != nullptr && rootfs->is_object() ? rootfs->Find("diff_ids") : nullptr;
+  if (ids == nullptr || !ids->is_array()) return out;
+  for (const json::Value& id : ids->items()) out.push_back(id.is_string() ? id.text() : "");
+  return out;
+}
+
+class ImageDiffer {
+ public:
+  ImageDiffer(const DiffSide& a, const DiffSide& b, const DecompressionLimits& limits, DiffReport* report)
+      : a_(a), b_(b), limits_(limits), report_(report) {}
+
+  absl::Status Nodes(const ImageNode& a, const ImageNode& b, const std::string& scope, int depth) {
+    if (depth > kMaxIndexDepth) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(a.where, ": index nesting deeper than ", kMaxIndexDepth, " levels (or a cycle)"));
+    }
+    if (a.is_index && b.is_index) return Indexes(a, b, scope, depth);
+    if (!a.is_index && !b.is_index) return Manifests(a, b, scope);
+    Difference d{scope, kKindIndex, ".", "root", a.is_index ? "an index" : "a manifest",
+                 b.is_index ? "an index" : "a manifest", ""};
+    report_->Add(std::move(d));
+    return absl::OkStatus();
+  }
+
+ private:
+  // JSON differences, with mediaType members reported as media types.
+  void Json(const json::Value& a, const json::Value& b, const Difference& base,
+            const std::function<bool(absl::string_view)>& skip) {
+    DiffReport found;
+    CompareJson(a, b, base, skip, &found);
+    for (Difference d : found.differences()) {
+      if (absl::EndsWith(d.subject, ".mediaType")) d.kind = kKindMediaType;
+      report_->Add(std::move(d));
+    }
+  }
+
+  absl::Status Indexes(const ImageNode& a, const ImageNode& b, const std::string& scope, int depth) {
+    Json(a.document, b.document, Difference{scope, kKindIndex, "", "", "", "", ""},
+         [](absl::string_view path) { return path == ".manifests"; });
+    std::vector<std::pair<size_t, size_t>> pairs;
+    std::set<size_t> used_a, used_b;
+    MatchChildren(a, b, &pairs, &used_a, &used_b);
+    for (size_t i = 0; i < a.children.size(); ++i) {
+      if (!used_a.count(i)) Only(scope, a.children[i], "only in A");
+    }
+    for (size_t j = 0; j < b.children.size(); ++j) {
+      if (!used_b.count(j)) Only(scope, b.children[j], "only in B");
+    }
+    for (const auto& [i, j] : pairs) {
+      absl::Status s = Children(a.children[i], b.children[j], scope, depth);
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  // By platform; then what is left by digest (a manifest whose platform
+  // changed); then, when one of each is left, those two.
+  static void MatchChildren(const ImageNode& a, const ImageNode& b, std::vector<std::pair<size_t, size_t>>* pairs,
+                            std::set<size_t>* used_a, std::set<size_t>* used_b) {
+    auto match = [&](auto same) {
+      for (size_t i = 0; i < a.children.size(); ++i) {
+        for (size_t j = 0; j < b.children.size() && !used_a->count(i); ++j) {
+          if (used_b->count(j) || !same(a.children[i], b.children[j])) continue;
+          pairs->emplace_back(i, j);
+          used_a->insert(i);
+          used_b->insert(j);
+        }
+      }
+    };
+    match([](const Descriptor& x, const Descriptor& y) { return PlatformKey(x) == PlatformKey(y); });
+    match([](const Descriptor& x, const Descriptor& y) { return x.digest == y.digest; });
+    if (a.children.size() - used_a->size() == 1 && b.children.size() - used_b->size() == 1) {
+      match([](const Descriptor&, const Descriptor&) { return true; });
+    }
+  }
+
+  void Only(const std::string& scope, const Descriptor& d, const char* where) {
+    const std::string platform = PlatformKey(d).empty() ? "(no platform)" : PlatformKey(d);
+    report_->Add(Difference{scope, kKindIndex, ".manifests", "platform " + platform, "", "",
+                            absl::StrCat(where, ": ", d.digest.ToString())});
+  }
+
+  absl::Status Children(const Descriptor& x, const Descriptor& y, const std::string& scope, int depth) {
+    const std::string key = PlatformKey(x).empty() ? PlatformKey(y) : PlatformKey(x);
+    const std::string child_scope = scope.empty() ? key : absl::StrCat(scope, " ", key);
+    if (PlatformKey(x) != PlatformKey(y)) {
+      report_->Add(Difference{scope, kKindIndex, ".manifests", "platform", PlatformKey(x), PlatformKey(y),
+                              ""});
+    }
+    json::Value dx = x.ToJson(), dy = y.ToJson();
+    Json(dx, dy, Difference{child_scope, kKindIndex, "", "", "", "", "index entry"},
+         [](absl::string_view path) { return IsPointer(path) || path == ".platform"; });
+    if (x.digest == y.digest) return absl::OkStatus();
+    absl::StatusOr<ImageNode> na = LoadNode(*a_.source, x);
+    if (!na.ok()) return na.status();
+    absl::StatusOr<ImageNode> nb = LoadNode(*b_.source, y);
+    if (!nb.ok()) return nb.status();
+    return Nodes(*na, *nb, child_scope, depth + 1);
+  }
+
+  absl::Status Manifests(const ImageNode& a, const ImageNode& b, const std::string& scope) {
+    const std::vector<Descriptor>& la = a.manifest.layers;
+    const std::vector<Descriptor>& lb = b.manifest.layers;
+    Json(a.document, b.document, Difference{scope, kKindManifest, "", "", "", "", ""},
+         [](absl::string_view path) { return IsPointer(path); });
+    json::Value ca, cb;
+    absl::Status s = Configs(a, b, scope, &ca, &cb);
+    if (!s.ok()) return s;
+    const std::vector<std::string> ida = DiffIds(ca), idb = DiffIds(cb);
+    for (size_t i = 0; i < la.size() && i < lb.size(); ++i) {
+      if (la[i].digest == lb[i].digest) continue;
+      const LayerBlob x{a_.source.get(), a.layer_names[i]}, y{b_.source.get(), b.layer_names[i]};
+      const Difference base{scope, kKindLayer, absl::StrCat("layers[", i, "]"), "", "", "", ""};
+      const bool same_tar = i < ida.size() && i < idb.size() && !ida[i].empty() && ida[i] == idb[i];
+      s = same_tar ? CompareCompression(x, y, base, report_) : CompareLayerBlobs(x, y, base, limits_, report_);
+      if (!s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<json::Value> ReadConfig(const DiffSide& side, const ImageNode& node) {
+    absl::StatusOr<std::string> bytes = side.source->ReadSmall(node.config_name);
+    if (!bytes.ok()) return bytes.status();
+    return json::Parse(*std::move(bytes), side.source->Describe(node.config_name));
+  }
+
+  // Field by field; the diffIDs of layers that differ are left to the
+  // layer comparison, which says why.
+  absl::Status Configs(const ImageNode& a, const ImageNode& b, const std::string& scope, json::Value* ca,
+                       json::Value* cb) {
+    absl::StatusOr<json::Value> x = ReadConfig(a_, a);
+    if (!x.ok()) return x.status();
+    absl::StatusOr<json::Value> y = ReadConfig(b_, b);
+    if (!y.ok()) return y.status();
+    *ca = *std::move(x);
+    *cb = *std::move(y);
+    if (a.manifest.config.digest == b.manifest.config.digest) return absl::OkStatus();
+    std::set<std::string> skip;
+    const std::vector<Descriptor>& la = a.manifest.layers;
+    const std::vector<Descriptor>& lb = b.manifest.layers;
+    for (size_t i = 0; i < la.size() && i < lb.size(); ++i) {
+      if (la[i].digest != lb[i].digest) skip.insert(absl::StrCat(".rootfs.diff_ids[", i, "]"));
+    }
+    Json(*ca, *cb, Difference{scope, kKindConfig, "", "", "", "", ""},
+         [&skip](absl::string_view path) { return skip.count(std::string(path)) > 0; });
+    return absl::OkStatus();
+  }
+
+  const DiffSide& a_;
+  const DiffSide& b_;
+  const DecompressionLimits limits_;
+  DiffReport* report_;
+};
+
+}  // namespace
+
+absl::StatusOr<DiffReport> DiffImages(const DiffOptions& options) {
+  absl::StatusOr<DiffSide> a = OpenDiffSide(options.a);
+  if (!a.ok()) return a.status();
+  absl::StatusOr<DiffSide> b = OpenDiffSide(options.b);
+  if (!b.ok()) return b.status();
+  DiffReport report;
+  ImageDiffer differ(*a, *b, options.limits, &report);
+  absl::Status s = differ.Nodes(a->root, b->root, "", 0);
+  if (!s.ok()) return s;
+  return report;
+}
+
+}  // namespace imagewriter

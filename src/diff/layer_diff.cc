@@ -1,0 +1,260 @@
+#include "src/diff/layer_diff.h"
+
+#include <map>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "src/diff/content_probe.h"
+#include "src/diff/layer_stream.h"
+#include "src/digest/sha256_sink.h"
+
+namespace imagewriter {
+namespace {
+
+// PAX keys whose values the entry's own fields already show.
+bool IsFieldKey(const std::string& key) {
+  static const char* const kKeys[] = {"path", "linkpath", "size", "uid", "gid",
+                                      "uname", "gname", "mtime"};
+  for (const char* k : kKeys) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
+struct EntryRecord {
+  std::string key;  // The path, normalised, made unique within the layer.
+  TarEntry entry;
+  tar_header::PaxRecords pax;
+  std::string content;  // sha256:<hex> of the data.
+};
+
+struct LayerScan {
+  std::vector<EntryRecord> entries;
+  LayerFacts facts;
+};
+
+std::string NormalPath(std::string path) {
+  while (absl::StartsWith(path, "./")) path.erase(0, 2);
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+class Scanner {
+ public:
+  absl::Status OnEntry(const TarEntry& e, const tar_header::PaxRecords& pax) {
+    absl::Status s = FinishContent();
+    if (!s.ok()) return s;
+    if (scan_.entries.size() >= kMaxEntries) {
+      return absl::ResourceExhaustedError(absl::StrCat("more than ", kMaxEntries, " entries in the layer"));
+    }
+    EntryRecord r;
+    r.key = NormalPath(e.path);
+    const int n = ++occurrences_[r.key];
+    if (n > 1) absl::StrAppend(&r.key, " (occurrence ", n, ")");
+    r.entry = e;
+    for (const auto& [key, value] : pax) {
+      if (!IsFieldKey(key)) r.pax[key] = value;
+      metadata_ += key.size() + value.size();
+    }
+    metadata_ += e.path.size() * 2 + e.link_name.size() + sizeof(EntryRecord) + 64;
+    if (metadata_ > kMaxMetadataBytes) {
+      return absl::ResourceExhaustedError(absl::StrCat("more than ", kMaxMetadataBytes,
+                                                       " bytes of entry metadata in the layer"));
+    }
+    scan_.entries.push_back(std::move(r));
+    hash_.emplace();
+    return absl::OkStatus();
+  }
+  absl::Status OnData(absl::string_view data) { return hash_ ? hash_->Append(data) : absl::OkStatus(); }
+  absl::Status FinishContent() {
+    if (!hash_) return absl::OkStatus();
+    absl::Status s = hash_->Finish();
+    if (!s.ok()) return s;
+    scan_.entries.back().content = hash_->digest().ToString();
+    hash_.reset();
+    return absl::OkStatus();
+  }
+  LayerScan& scan() { return scan_; }
+
+ private:
+  LayerScan scan_;
+  std::map<std::string, int> occurrences_;
+  std::optional<Sha256Sink> hash_;
+  uint64_t metadata_ = 0;
+};
+
+absl::StatusOr<LayerScan> ScanLayer(const LayerBlob& blob, const DecompressionLimits& limits) {
+  Scanner scanner;
+  LayerCallbacks callbacks;
+  callbacks.on_entry = [&](const TarEntry& e, const tar_header::PaxRecords& pax) {
+    return scanner.OnEntry(e, pax);
+  };
+  callbacks.on_data = [&](absl::string_view data) { return scanner.OnData(data); };
+  absl::Status s = StreamLayer(blob, limits, callbacks, &scanner.scan().facts);
+  if (s.ok()) s = scanner.FinishContent();
+  if (!s.ok()) return s;
+  return std::move(scanner.scan());
+}
+
+std::string TypeName(char type) {
+  switch (type) {
+    case '0': case '7': return "regular file";
+    case '1': return "hard link";
+    case '2': return "symlink";
+    case '3': return "character device";
+    case '4': return "block device";
+    case '5': return "directory";
+    case '6': return "fifo";
+    default: return absl::StrCat("type '", std::string(1, type), "'");
+  }
+}
+
+std::string TimeText(int64_t seconds, int32_t nanos) {
+  const absl::Time t = absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
+  std::string text = nanos == 0 ? absl::StrCat(seconds) : absl::StrFormat("%d.%09d", seconds, nanos);
+  return absl::StrCat(text, " (", absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone()), ")");
+}
+
+class EntryComparer {
+ public:
+  EntryComparer(const Difference& base, DiffReport* report) : base_(base), report_(report) {}
+
+  void Field(const EntryRecord& a, const std::string& field, const std::string& x, const std::string& y,
+             const std::string& note = "") {
+    if (x == y) return;
+    Difference d = base_;
+    d.subject = absl::StrCat(base_.subject, " ", a.key);
+    d.field = field;
+    d.a = x;
+    d.b = y;
+    d.note = note;
+    report_->Add(std::move(d));
+  }
+
+  void Compare(const EntryRecord& a, const EntryRecord& b, const std::string& content_note) {
+    const TarEntry& x = a.entry;
+    const TarEntry& y = b.entry;
+    Field(a, "type", TypeName(x.type), TypeName(y.type));
+    Field(a, "mode", absl::StrFormat("%04o", x.mode), absl::StrFormat("%04o", y.mode));
+    Field(a, "uid", absl::StrCat(x.uid), absl::StrCat(y.uid));
+    Field(a, "gid", absl::StrCat(x.gid), absl::StrCat(y.gid));
+    Field(a, "uname", Quote(x.uname), Quote(y.uname));
+    Field(a, "gname", Quote(x.gname), Quote(y.gname));
+    Field(a, "mtime", TimeText(x.mtime, x.mtime_nanos), TimeText(y.mtime, y.mtime_nanos));
+    Field(a, "link target", Quote(x.link_name), Quote(y.link_name));
+    Field(a, "device", absl::StrCat(x.devmajor, ",", x.devminor), absl::StrCat(y.devmajor, ",", y.devminor));
+    ComparePax(a, b);
+    if (a.content != b.content) {
+      Field(a, "content", absl::StrCat(a.content, " (", x.size, " bytes)"),
+            absl::StrCat(b.content, " (", y.size, " bytes)"), content_note);
+    }
+  }
+
+  static std::string Quote(const std::string& s) { return absl::StrCat("\"", s, "\""); }
+
+ private:
+  void ComparePax(const EntryRecord& a, const EntryRecord& b) {
+    for (const auto& [key, value] : a.pax) {
+      auto it = b.pax.find(key);
+      Field(a, absl::StrCat("PAX ", key), Quote(value), it == b.pax.end() ? kAbsent : Quote(it->second));
+    }
+    for (const auto& [key, value] : b.pax) {
+      if (a.pax.count(key) == 0) Field(a, absl::StrCat("PAX ", key), kAbsent, Quote(value));
+    }
+  }
+
+  const Difference& base_;
+  DiffReport* report_;
+};
+
+// Paths only one side has, and the first place the common ones' order differs.
+void ComparePaths(const LayerScan& a, const LayerScan& b, const std::map<std::string, size_t>& in_a,
+                  const std::map<std::string, size_t>& in_b, const Difference& base, DiffReport* report) {
+  std::vector<const std::string*> order_a, order_b;
+  for (const EntryRecord& r : a.entries) {
+    if (in_b.count(r.key)) {
+      order_a.push_back(&r.key);
+      continue;
+    }
+    Difference d = base;
+    d.subject = absl::StrCat(base.subject, " ", r.key);
+    d.field = "only in A";
+    report->Add(std::move(d));
+  }
+  for (const EntryRecord& r : b.entries) {
+    if (in_a.count(r.key)) {
+      order_b.push_back(&r.key);
+      continue;
+    }
+    Difference d = base;
+    d.subject = absl::StrCat(base.subject, " ", r.key);
+    d.field = "only in B";
+    report->Add(std::move(d));
+  }
+  for (size_t i = 0; i < order_a.size(); ++i) {
+    if (*order_a[i] == *order_b[i]) continue;
+    Difference d = base;
+    d.field = "entry order";
+    d.a = absl::StrCat(*order_a[i], " at position ", i);
+    d.b = absl::StrCat(*order_b[i], " at position ", i);
+    d.note = absl::StrCat("\"", *order_a[i], "\" moved: the entries are reordered");
+    report->Add(std::move(d));
+    break;
+  }
+}
+
+std::map<std::string, size_t> KeyIndex(const LayerScan& scan) {
+  std::map<std::string, size_t> out;
+  for (size_t i = 0; i < scan.entries.size(); ++i) out[scan.entries[i].key] = i;
+  return out;
+}
+
+}  // namespace
+
+absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Difference& base,
+                               const DecompressionLimits& limits, DiffReport* report) {
+  absl::StatusOr<LayerScan> x = ScanLayer(a, limits);
+  if (!x.ok()) return x.status();
+  absl::StatusOr<LayerScan> y = ScanLayer(b, limits);
+  if (!y.ok()) return y.status();
+  if (x->facts.diff_id == y->facts.diff_id) return CompareCompression(a, b, base, report);
+  const std::map<std::string, size_t> in_a = KeyIndex(*x), in_b = KeyIndex(*y);
+  const uint64_t before = report->differences().size() + report->dropped();
+  ComparePaths(*x, *y, in_a, in_b, base, report);
+  // The files whose content differs, and where.
+  std::vector<ContentTarget> targets;
+  for (size_t i = 0; i < x->entries.size() && targets.size() < kMaxContentTargets; ++i) {
+    auto it = in_b.find(x->entries[i].key);
+    if (it != in_b.end() && x->entries[i].content != y->entries[it->second].content) {
+      targets.push_back(ContentTarget{i, it->second, std::nullopt});
+    }
+  }
+  absl::Status probed = FindContentOffsets(a, b, limits, &targets);
+  if (!probed.ok()) return probed;
+  std::map<size_t, uint64_t> offsets;
+  for (const ContentTarget& t : targets) {
+    if (t.offset) offsets[t.a_entry] = *t.offset;
+  }
+  EntryComparer entries(base, report);
+  for (size_t i = 0; i < x->entries.size(); ++i) {
+    auto it = in_b.find(x->entries[i].key);
+    if (it == in_b.end()) continue;
+    auto offset = offsets.find(i);
+    entries.Compare(x->entries[i], y->entries[it->second],
+                    offset == offsets.end() ? "" : absl::StrCat("first difference at byte ", offset->second));
+  }
+  if (report->differences().size() + report->dropped() == before) {
+    Difference d = base;
+    d.field = "tar bytes";
+    d.a = x->facts.diff_id.ToString();
+    d.b = y->facts.diff_id.ToString();
+    d.note = "the same entries, metadata and content, written differently (header encoding, padding or end blocks)";
+    report->Add(std::move(d));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace imagewriter

@@ -1,0 +1,53 @@
+// Comparing two layer blobs, for `imagewriter diff`.
+//
+// When the uncompressed tars differ (their diffIDs), both are streamed
+// entry by entry through the one tar reader (src/tar), decompressed behind
+// the decompression guard, and compared: paths only one side has, the
+// order of the paths both have, and for each common path its type, mode,
+// uid/gid, uname/gname, mtime, link target, device numbers, PAX records
+// (other than those the fields above come from) and content, by SHA-256.
+// For the first few files whose content differs, the first differing byte
+// offset is found by streaming again: once hashing 64 KiB windows of A's
+// file, once comparing B's windows to them, once more to compare the one
+// window that differs byte by byte. Memory is per-entry metadata and a
+// hash per entry (bounded by kMaxEntries and kMaxMetadataBytes), never a
+// layer's content.
+//
+// When the tars are the same but the blobs differ, the difference is the
+// compression: the codec, or for gzip the header fields (FLG, MTIME, XFL,
+// OS, FNAME, FCOMMENT), shown with the header bytes, or else the deflate
+// stream itself (another encoder or level).
+#ifndef IMAGEWRITER_DIFF_LAYER_DIFF_H_
+#define IMAGEWRITER_DIFF_LAYER_DIFF_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "src/compress/decompression_guard.h"
+#include "src/diff/report.h"
+#include "src/layout/blob_source.h"
+
+namespace imagewriter {
+
+inline constexpr uint64_t kMaxEntries = 1 << 20;
+inline constexpr uint64_t kMaxMetadataBytes = 256 << 20;
+
+struct LayerBlob {
+  const BlobSource* source;
+  std::string name;  // The blob's file in the source.
+};
+
+// Compares the layers' tars, or, when the tars are the same, their
+// compression. Differences get `base`'s scope and the subject prefix
+// `base.subject` ("layers[2]").
+absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Difference& base,
+                               const DecompressionLimits& limits, DiffReport* report);
+
+// Only the compression of two blobs whose tars are the same.
+absl::Status CompareCompression(const LayerBlob& a, const LayerBlob& b, const Difference& base,
+                                DiffReport* report);
+
+}  // namespace imagewriter
+
+#endif  // IMAGEWRITER_DIFF_LAYER_DIFF_H_

@@ -1,0 +1,279 @@
+"""`imagewriter diff`: each pair of images differs in exactly one thing, and
+the report must name that thing in one line (issue 16).
+
+The images are written here, blob by blob, with Python's tarfile, gzip and
+json, so that each pair differs in nothing but the one thing under test:
+no tool of ours decides what the images hold.
+"""
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import tarfile
+import unittest
+
+from tests import iwtest
+
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+DOCKER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+BIG = bytes((i * 7 + i // 251) % 256 for i in range(200000))
+
+
+def entries(**changes):
+    """The default layer's entries; `changes` replaces fields by path."""
+    out = [
+        {"name": "app", "type": tarfile.DIRTYPE, "mode": 0o755},
+        {"name": "app/hello.txt", "data": b"hello\n", "mode": 0o644},
+        {"name": "app/big.bin", "data": BIG, "mode": 0o644},
+        {"name": "app/link", "type": tarfile.SYMTYPE, "linkname": "hello.txt"},
+        {"name": "app/z.txt", "data": b"last\n", "mode": 0o600},
+    ]
+    for e in out:
+        e.update(changes.get(e["name"], {}))
+    return out
+
+
+def tar_bytes(items):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        for e in items:
+            info = tarfile.TarInfo(e["name"])
+            info.type = e.get("type", tarfile.REGTYPE)
+            info.mode = e.get("mode", 0o644)
+            info.mtime = e.get("mtime", 1700000000)
+            info.linkname = e.get("linkname", "")
+            info.uname = info.gname = "root"
+            data = e.get("data", b"")
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data) if data else None)
+    return buf.getvalue()
+
+
+def compact(value):
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+class Layout:
+    """An OCI layout directory, written blob by blob."""
+
+    def __init__(self, path):
+        self.path = path
+        os.makedirs(os.path.join(path, "blobs", "sha256"))
+        with open(os.path.join(path, "oci-layout"), "w") as f:
+            f.write('{"imageLayoutVersion":"1.0.0"}')
+
+    def blob(self, media_type, data):
+        digest = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(self.path, "blobs", "sha256", digest), "wb") as f:
+            f.write(data)
+        return {"mediaType": media_type, "digest": "sha256:" + digest, "size": len(data)}
+
+    def image(self, layer=None, env=("PATH=/usr/bin", "A=1", "B=2"), created="2024-01-01T00:00:00Z",
+              level=6, gzip_mtime=1, docker=False, arch="amd64"):
+        tar = tar_bytes(layer if layer is not None else entries())
+        blob = gzip.compress(tar, compresslevel=level, mtime=gzip_mtime)
+        config = {
+            "architecture": arch, "os": "linux",
+            "config": {"Env": list(env), "WorkingDir": "/"},
+            "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]},
+            "history": [{"created": created, "created_by": "COPY app /app"}],
+        }
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": DOCKER_MANIFEST if docker else OCI_MANIFEST,
+            "config": self.blob(DOCKER_CONFIG if docker else OCI_CONFIG, compact(config)),
+            "layers": [self.blob(DOCKER_GZIP if docker else OCI_GZIP, blob)],
+        }
+        return self.blob(manifest["mediaType"], compact(manifest))
+
+    def index(self, children):
+        return self.blob(OCI_INDEX, compact({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": children}))
+
+    def root(self, *descriptors):
+        with open(os.path.join(self.path, "index.json"), "w") as f:
+            f.write(compact({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": list(descriptors)}).decode())
+        return self.path
+
+
+class DiffTest(iwtest.ImagewriterTestCase):
+    def layout(self, name, **kwargs):
+        lay = Layout(self.path(name))
+        return lay.root(lay.image(**kwargs))
+
+    def diff(self, a, b, *flags, expect=1):
+        result = iwtest.run(["diff"] + list(flags) + [a, b])
+        self.assertEqual(result.returncode, expect, result.stdout + result.stderr)
+        return result
+
+    def one_line(self, a, b):
+        """The report of a pair that differs in one thing: its one line."""
+        lines = self.diff(a, b).stdout.splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        return lines[0]
+
+    def test_identical(self):
+        a = self.layout("a")
+        b = self.layout("b")
+        self.assertEqual(self.diff(a, b, expect=0).stdout, "identical\n")
+
+    def test_file_mode(self):
+        line = self.one_line(self.layout("a"), self.layout("b", layer=entries(**{"app/hello.txt": {"mode": 0o755}})))
+        self.assertEqual(line, "layer layers[0] app/hello.txt: mode 0644 -> 0755")
+
+    def test_mtime(self):
+        line = self.one_line(self.layout("a"), self.layout("b", layer=entries(**{"app/z.txt": {"mtime": 1700000001}})))
+        self.assertIn("layers[0] app/z.txt: mtime 1700000000", line)
+        self.assertIn("-> 1700000001 (2023-11-14T22:13:21Z)", line)
+
+    def test_env_entry(self):
+        line = self.one_line(self.layout("a"), self.layout("b", env=("PATH=/usr/bin", "A=1", "B=3")))
+        self.assertEqual(line, 'config .config.Env[2]: "B=2" -> "B=3"')
+
+    def test_history_created(self):
+        line = self.one_line(self.layout("a"), self.layout("b", created="2024-01-02T00:00:00Z"))
+        self.assertEqual(line, 'config .history[0].created: "2024-01-01T00:00:00Z" -> "2024-01-02T00:00:00Z"')
+
+    def test_gzip_level(self):
+        line = self.one_line(self.layout("a", level=6), self.layout("b", level=1))
+        self.assertIn("compression layers[0]: gzip header XFL 0 -> 4 (fastest)", line)
+        line = self.one_line(self.layout("c", level=6), self.layout("d", level=3))
+        self.assertIn("compression layers[0]: gzip stream 2526 bytes -> ", line)
+        self.assertIn("another encoder or compression level", line)
+
+    def test_gzip_mtime_header(self):
+        line = self.one_line(self.layout("a", gzip_mtime=1), self.layout("b", gzip_mtime=1700000000))
+        self.assertIn("compression layers[0]: gzip header MTIME 1 -> 1700000000", line)
+        self.assertIn("header bytes 1f 8b 08 00 01 00 00 00", line)
+
+    def test_reordered_entry(self):
+        items = entries()
+        items[1], items[2] = items[2], items[1]
+        line = self.one_line(self.layout("a"), self.layout("b", layer=items))
+        self.assertIn("layers[0]: entry order app/hello.txt at position 1 -> app/big.bin at position 1", line)
+
+    def test_content_first_offset(self):
+        changed = bytearray(BIG)
+        changed[150000] ^= 0xff
+        line = self.one_line(self.layout("a"), self.layout("b", layer=entries(**{"app/big.bin": {"data": bytes(changed)}})))
+        self.assertIn("layers[0] app/big.bin: content sha256:", line)
+        self.assertIn("(first difference at byte 150000)", line)
+
+    def test_added_removed_and_link(self):
+        items = entries(**{"app/link": {"linkname": "z.txt"}})
+        items.append({"name": "app/new.txt", "data": b"new\n"})
+        del items[1]
+        lines = self.diff(self.layout("a"), self.layout("b", layer=items)).stdout.splitlines()
+        self.assertIn("layer layers[0] app/hello.txt: only in A", lines)
+        self.assertIn("layer layers[0] app/new.txt: only in B", lines)
+        self.assertIn('layer layers[0] app/link: link target "hello.txt" -> "z.txt"', lines)
+
+    def index_pair(self, platform_b):
+        out = []
+        for name, platform in (("a", {"os": "linux", "architecture": "arm64"}), ("b", platform_b)):
+            lay = Layout(self.path(name))
+            amd = dict(lay.image(), platform={"os": "linux", "architecture": "amd64"})
+            arm = dict(lay.image(arch="arm64"), platform=platform)
+            out.append(lay.root(lay.index([amd, arm])))
+        return out
+
+    def test_platform_in_index(self):
+        a, b = self.index_pair({"os": "linux", "architecture": "arm64", "variant": "v8"})
+        self.assertEqual(self.one_line(a, b), "index .manifests: platform linux/arm64 -> linux/arm64/v8")
+
+    def test_index_descends_by_platform(self):
+        a_lay = Layout(self.path("a"))
+        b_lay = Layout(self.path("b"))
+        plat = {"os": "linux", "architecture": "amd64"}
+        a = a_lay.root(a_lay.index([dict(a_lay.image(), platform=plat)]))
+        b = b_lay.root(b_lay.index([dict(b_lay.image(env=("PATH=/bin",)), platform=plat)]))
+        lines = self.diff(a, b).stdout.splitlines()
+        self.assertIn('linux/amd64: config .config.Env[0]: "PATH=/usr/bin" -> "PATH=/bin"', lines)
+
+    def test_docker_archive_vs_oci_layout(self):
+        oci = self.layout("oci")
+        docker = self.layout("docker", docker=True)
+        archive = self.path("docker.tar")
+        self.ok(["archive", "--layout", docker, "--output", archive, "--format", "docker", "--tag", "x:1"])
+        lines = self.diff(oci, archive).stdout.splitlines()
+        self.assertEqual(lines[0], "same image, different media types:")
+        self.assertEqual(lines[1:], [
+            'media-type .mediaType: "%s" -> "%s"' % (OCI_MANIFEST, DOCKER_MANIFEST),
+            'media-type .config.mediaType: "%s" -> "%s"' % (OCI_CONFIG, DOCKER_CONFIG),
+            'media-type .layers[0].mediaType: "%s" -> "%s"' % (OCI_GZIP, DOCKER_GZIP),
+        ])
+
+    def test_docker_save_without_index(self):
+        """manifest.json alone (docker save before 25) reads as Docker media types."""
+        docker = self.layout("docker", docker=True)
+        archive = self.path("docker.tar")
+        self.ok(["archive", "--layout", docker, "--output", archive, "--format", "docker", "--tag", "x:1"])
+        old = self.path("old.tar")
+        with tarfile.open(archive) as src, tarfile.open(old, "w") as dst:
+            for member in src.getmembers():
+                if member.name not in ("index.json", "oci-layout"):
+                    dst.addfile(member, src.extractfile(member) if member.isfile() else None)
+        self.diff(archive, old, expect=0)
+        self.diff(archive, old + ":1", expect=0)
+
+    def test_tags_and_digests(self):
+        lay = Layout(self.path("two"))
+        v1 = dict(lay.image(), annotations={"org.opencontainers.image.ref.name": "v1"})
+        v2 = dict(lay.image(created="2025-01-01T00:00:00Z"), annotations={"org.opencontainers.image.ref.name": "v2"})
+        path = lay.root(v1, v2)
+        line = self.one_line(path + ":v1", path + ":v2")
+        self.assertIn(".history[0].created", line)
+        self.diff(path + ":v1", path + "@" + v1["digest"], expect=0)
+        self.assertIn("lists 2 images", self.diff(path, path + ":v1", expect=2).stderr)
+
+    def test_json_report(self):
+        result = self.diff(self.layout("a"), self.layout("b", env=("X=1",)), "--json")
+        report = json.loads(result.stdout)
+        self.assertFalse(report["identical"])
+        paths = [d["subject"] for d in report["differences"]]
+        self.assertEqual(paths, [".config.Env[0]", ".config.Env[1]", ".config.Env[2]"])
+        self.assertEqual(report["differences"][1]["b"], "(absent)")
+
+    def test_errors_exit_2(self):
+        good = self.layout("a")
+        junk = self.path("junk.tar")
+        with open(junk, "wb") as f:
+            f.write(b"not a tar at all" * 100)
+        # A layer that differs from A's, so that it is read, cut in half.
+        broken = self.layout("broken", layer=entries(**{"app/z.txt": {"mode": 0o644}}))
+        manifest = json.loads(iwtest.read(os.path.join(broken, "index.json")))["manifests"][0]
+        m = json.loads(iwtest.read(os.path.join(broken, "blobs", "sha256", manifest["digest"][7:])))
+        layer = os.path.join(broken, "blobs", "sha256", m["layers"][0]["digest"][7:])
+        data = iwtest.read(layer)
+        with open(layer, "wb") as f:
+            f.write(data[:len(data) // 2])
+        for args, message in [
+            ([good, self.path("missing")], "missing"),
+            ([good, junk], "junk.tar"),
+            ([good, broken], "broken"),
+            ([good], "exactly two images"),
+            (["--frobnicate", good, good], "unknown flag"),
+            ([good, good + ":nosuchtag"], "no image tagged"),
+        ]:
+            result = iwtest.run(["diff"] + args)
+            self.assertEqual(result.returncode, 2, (args, result.stdout, result.stderr))
+            self.assertIn("imagewriter diff: error:", result.stderr)
+            self.assertIn(message, result.stderr)
+            self.assertEqual(result.stdout, "")
+
+    def test_max_size(self):
+        a = self.layout("a")
+        b = self.layout("b", layer=entries(**{"app/z.txt": {"mode": 0o644}}))
+        result = self.diff(a, b, "--max-size", "1000", expect=2)
+        self.assertIn("--max-size", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
