@@ -8,7 +8,8 @@ the test-only Bearer token front of tests/e2e/registry.py:
   - the token flow with a password and with an identity token;
   - a wrong password and a missing credential fail naming the registry and
     the credential source, never the secret;
-  - no file that held a secret is left in the repository.
+  - no file that held a secret is left in the repository;
+  - an open registry is pulled from without looking for credentials.
 Each pull skips the repository cache, so blob downloads authenticate too.
 Prints "PASS: ..." / "FAIL: ..." per check; exit status 1 on any failure.
 Usage: python3 tests/integration/pull_auth.py  (from anywhere)
@@ -143,7 +144,10 @@ def main():
             ws.add(name, basic.addr, digest)
         for name in ("bearer", "identity", "bearer_wrong", "bearer_anonymous"):
             ws.add(name, front.addr, digest)
+        ws.add("open", plain.addr, digest)
         ws.write()
+        expect_ok(ws, "oci_pull from a registry that wants no credentials runs no helper", "open", digest,
+                  DOCKER_CONFIG=ws.config("open", {"credsStore": "absent-helper"}))
         run_cases(ws, basic, front, digest)
     finally:
         ws.shutdown()
