@@ -30,6 +30,10 @@ std::string ImageUsage();
 // index: an image index / manifest list from manifest descriptors.
 absl::Status RunIndex(const std::vector<std::string>& args);
 std::string IndexUsage();
+// attest: an attestation manifest for an image manifest, from in-toto
+// statement files and the built-in provenance.
+absl::Status RunAttest(const std::vector<std::string>& args);
+std::string AttestUsage();
 // layout: an OCI layout directory from blobs and root descriptors.
 absl::Status RunLayout(const std::vector<std::string>& args);
 std::string LayoutUsage();

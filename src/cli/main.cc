@@ -16,6 +16,8 @@ const std::vector<Command>& Commands() {
       {"image", "write config, manifest and descriptor from layer descriptors", RunImage,
        ImageUsage},
       {"index", "write an image index or manifest list", RunIndex, IndexUsage},
+      {"attest", "write an image's attestation manifest (in-toto statements, provenance)",
+       RunAttest, AttestUsage},
       {"layout", "assemble an OCI image layout directory", RunLayout, LayoutUsage},
       {"archive", "write a docker-archive or oci-archive tarball", RunArchive, ArchiveUsage},
       {"verify", "check a layout or archive end to end", RunVerify, VerifyUsage},

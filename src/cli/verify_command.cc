@@ -37,9 +37,12 @@ absl::Status RunVerify(const std::vector<std::string>& args) {
   if (!kind.ok()) return kind;
   absl::StatusOr<VerifyReport> report = Verify(path, limits);
   if (!report.ok()) return WithFlagHint(report.status(), {{kOptionMaxBytes, "limit: --max-size"}});
-  printf("%s: OK: %d manifests, %d layers, %d blobs, %llu bytes verified\n", path.c_str(),
+  printf("%s: OK: %d manifests, %d layers, %d blobs, %llu bytes verified", path.c_str(),
          report->manifests, report->layers, report->blobs,
          static_cast<unsigned long long>(report->bytes));
+  // Only when there are some, so that the line is unchanged for plain images.
+  if (report->attestations > 0) printf(", %d attestation manifests", report->attestations);
+  printf("\n");
   return absl::OkStatus();
 }
 

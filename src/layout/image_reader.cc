@@ -1,5 +1,7 @@
 #include "src/layout/image_reader.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "src/json/fields.h"
 #include "src/json/parser.h"
@@ -152,6 +154,15 @@ absl::StatusOr<ImageManifest> ParseManifest(const std::string& bytes, const Desc
   absl::StatusOr<std::vector<Descriptor>> layers = DescriptorList(*v, where, "layers");
   if (!layers.ok()) return layers.status();
   m.layers = *std::move(layers);
+  std::optional<std::string> artifact_type;
+  s = json::GetString(*v, where, "artifactType", &artifact_type);
+  if (!s.ok()) return s;
+  m.artifact_type = artifact_type.value_or("");
+  if (const json::Value* subject = v->Find("subject"); subject != nullptr && !subject->is_null()) {
+    absl::StatusOr<Descriptor> d = Descriptor::FromJson(*subject, where + ".subject");
+    if (!d.ok()) return d.status();
+    m.subject = *std::move(d);
+  }
   return m;
 }
 
@@ -182,6 +193,8 @@ absl::StatusOr<ImageManifest> ResolveImage(const BlobSource& source, const Descr
     }
     absl::StatusOr<std::vector<Descriptor>> children = ParseIndex(*bytes, source.Describe(name));
     if (!children.ok()) return children.status();
+    // Attestation manifests (unknown/unknown) are not images to choose.
+    children->erase(std::remove_if(children->begin(), children->end(), IsAttestationEntry), children->end());
     const Descriptor* chosen = nullptr;
     std::string available;
     for (const Descriptor& child : *children) {

@@ -24,6 +24,8 @@ struct ImageManifest {
   std::string bytes;
   Descriptor config;
   std::vector<Descriptor> layers;
+  std::optional<Descriptor> subject;  // OCI 1.1: the manifest this one refers to.
+  std::string artifact_type;
 };
 
 bool IsManifestMediaType(absl::string_view media_type);

@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/base/status.h"
@@ -14,6 +15,7 @@
 #include "src/json/parser.h"
 #include "src/layout/blob_source.h"
 #include "src/layout/image_reader.h"
+#include "src/oci/annotations.h"
 #include "src/oci/media_types.h"
 #include "src/oci/reference.h"
 #include "src/tar/path_safety.h"
@@ -260,12 +262,124 @@ class Verifier {
     const std::string where = source_.Describe(BlobPath(d.digest.algorithm(), d.digest.encoded()));
     absl::StatusOr<std::vector<Descriptor>> children = ParseIndex(*bytes, where);
     if (!children.ok()) return children.status();
+    std::set<std::string> listed;
+    for (const Descriptor& child : *children) listed.insert(child.digest.ToString());
     for (size_t i = 0; i < children->size(); ++i) {
-      absl::Status s = VerifyNode((*children)[i], absl::StrCat("index ", d.digest.ToString(), " manifests[", i, "]"),
-                                  depth + 1);
+      const std::string child_ref = absl::StrCat("index ", d.digest.ToString(), " manifests[", i, "]");
+      absl::Status s = VerifyNode((*children)[i], child_ref, depth + 1);
+      if (s.ok() && IsAttestationEntry((*children)[i])) s = CheckAttestationEntry((*children)[i], listed, child_ref);
       if (!s.ok()) return s;
     }
     return absl::OkStatus();
+  }
+
+  // BuildKit's attestation entry names the manifest it attests
+  // (vnd.docker.reference.digest): it must be listed in the same index,
+  // and be the attestation manifest's subject when it has one.
+  absl::Status CheckAttestationEntry(const Descriptor& d, const std::set<std::string>& listed,
+                                     const std::string& where) {
+    auto ref = d.annotations.find(kAnnotationReferenceDigest);
+    if (ref == d.annotations.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": an attestation manifest without ",
+                                                     kAnnotationReferenceDigest));
+    }
+    if (listed.count(ref->second) == 0 || ref->second == d.digest.ToString()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": attests ", ref->second,
+                                                     ", which is not another manifest of this index"));
+    }
+    auto subject = subjects_.find(d.digest.ToString());
+    if (subject != subjects_.end() && subject->second != ref->second) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": ", kAnnotationReferenceDigest, " ", ref->second,
+                                                     " but the manifest's subject is ", subject->second));
+    }
+    ++report_.attestations;
+    return absl::OkStatus();
+  }
+
+  // An OCI 1.1 artifact (an empty config) or a BuildKit attestation manifest
+  // (in-toto layers, also in the older form with an image config): its
+  // layers are blobs, not tars.
+  static bool IsArtifact(const ImageManifest& m) {
+    if (m.config.media_type == kOciEmpty || !m.artifact_type.empty()) return true;
+    for (const Descriptor& layer : m.layers) {
+      if (layer.media_type == kInTotoLayer) return true;
+    }
+    return false;
+  }
+
+  absl::Status VerifyArtifact(const ImageManifest& m, const std::string& where) {
+    const std::string self = "manifest " + m.descriptor.digest.ToString();
+    absl::Status s = VerifyArtifactConfig(m.config, self + " config");
+    for (size_t i = 0; s.ok() && i < m.layers.size(); ++i) {
+      const Descriptor& layer = m.layers[i];
+      const std::string layer_ref = absl::StrCat(self, " layers[", i, "]");
+      if (layer.media_type != kInTotoLayer) {
+        s = VerifyBlob(layer, layer_ref);
+        continue;
+      }
+      absl::StatusOr<std::string> statement = ReadVerified(layer, layer_ref);
+      s = statement.ok() ? CheckStatement(*statement, m.subject,
+                                          source_.Describe(BlobPath("sha256", layer.digest.encoded())))
+                         : statement.status();
+    }
+    if (!s.ok()) return s;
+    if (m.subject) subjects_[m.descriptor.digest.ToString()] = m.subject->digest.ToString();
+    ++report_.manifests;
+    return absl::OkStatus();
+  }
+
+  // The config of an artifact: a blob, or only its inline `data`.
+  absl::Status VerifyArtifactConfig(const Descriptor& config, const std::string& referrer) {
+    const std::string name = BlobPath(config.digest.algorithm(), config.digest.encoded());
+    if (source_.Has(name) || !config.data) return ReadVerified(config, referrer).status();
+    std::string bytes;
+    if (!absl::Base64Unescape(*config.data, &bytes) || Digest::Sha256Of(bytes) != config.digest ||
+        static_cast<int64_t>(bytes.size()) != config.size) {
+      return absl::DataLossError(absl::StrCat(referrer, ": data does not match the digest and size"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status VerifyBlob(const Descriptor& d, const std::string& referrer) {
+    const std::string name = BlobPath(d.digest.algorithm(), d.digest.encoded());
+    absl::Status s = CheckSize(d, name, referrer);
+    Sha256Sink hash;
+    if (s.ok()) s = source_.Stream(name, &hash);
+    if (s.ok()) s = hash.Finish();
+    if (s.ok() && hash.digest() != d.digest) {
+      return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
+                                              hash.digest().ToString(), ", not its digest (", referrer, ")"));
+    }
+    if (s.ok()) Count(d.size);
+    return s;
+  }
+
+  // An in-toto statement: an object with a _type, a predicateType and
+  // subjects, one of which is the manifest's subject when it has one.
+  static absl::Status CheckStatement(const std::string& bytes, const std::optional<Descriptor>& subject,
+                                     const std::string& where) {
+    absl::StatusOr<json::Value> v = json::Parse(bytes, where);
+    if (!v.ok()) return v.status();
+    std::optional<std::string> type, predicate_type;
+    absl::Status s = json::RequireObject(*v, where);
+    if (s.ok()) s = json::GetString(*v, where, "_type", &type);
+    if (s.ok()) s = json::GetString(*v, where, "predicateType", &predicate_type);
+    if (!s.ok()) return s;
+    if (!type || !predicate_type) {
+      return absl::InvalidArgumentError(where + ": an in-toto statement needs _type and predicateType");
+    }
+    const json::Value* subjects = v->Find("subject");
+    if (subjects == nullptr || !subjects->is_array()) {
+      return absl::InvalidArgumentError(where + ".subject: expected an array");
+    }
+    if (!subject) return absl::OkStatus();
+    for (const json::Value& entry : subjects->items()) {
+      const json::Value* digest = entry.is_object() ? entry.Find("digest") : nullptr;
+      const json::Value* sha = digest != nullptr && digest->is_object() ? digest->Find("sha256") : nullptr;
+      if (sha != nullptr && sha->is_string() && sha->text() == subject->digest.encoded()) return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(absl::StrCat(where, ": no subject is the attested manifest ",
+                                                   subject->digest.ToString()));
   }
 
   absl::Status VerifyManifest(const Descriptor& d, const std::string& referrer) {
@@ -275,6 +389,7 @@ class Verifier {
     absl::StatusOr<ImageManifest> m = ParseManifest(*bytes, d, where);
     if (!m.ok()) return m.status();
     const std::string self = "manifest " + d.digest.ToString();
+    if (IsArtifact(*m)) return VerifyArtifact(*m, where);
     if (m->config.media_type != kOciConfig && m->config.media_type != kDockerConfig) {
       return absl::InvalidArgumentError(absl::StrCat(where, ".config.mediaType: unknown \"",
                                                      m->config.media_type, "\""));
@@ -321,6 +436,7 @@ class Verifier {
   VerifyReport report_;
   std::set<std::string> verified_;
   std::set<std::string> in_progress_;
+  std::map<std::string, std::string> subjects_;  // Artifact manifest -> its subject.
 };
 
 }  // namespace

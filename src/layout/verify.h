@@ -14,7 +14,12 @@
 // must not be absolute or climb out through "..". A docker-archive's
 // manifest.json is checked the same way, its Config and Layers paths must
 // stay inside the archive, and its repo tags must follow the reference
-// grammar.
+// grammar. OCI 1.1 artifacts and BuildKit's attestation manifests are
+// walked too: their config (a blob, or its inline `data`) and layer blobs
+// are checked, in-toto statement layers must parse as statements naming the
+// manifest's subject, and an attestation entry of an index
+// (vnd.docker.reference.type=attestation-manifest) must attest another
+// manifest of the same index, its subject when it has one.
 #ifndef IMAGEWRITER_LAYOUT_VERIFY_H_
 #define IMAGEWRITER_LAYOUT_VERIFY_H_
 
@@ -27,7 +32,8 @@
 namespace imagewriter {
 
 struct VerifyReport {
-  int manifests = 0;
+  int manifests = 0;     // Image and artifact manifests.
+  int attestations = 0;  // Index entries that are attestation manifests.
   int layers = 0;
   int blobs = 0;
   uint64_t bytes = 0;

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/base/status.h"
 #include "src/json/fields.h"
+#include "src/oci/annotations.h"
 
 namespace imagewriter {
 
@@ -63,6 +64,11 @@ absl::StatusOr<Descriptor> Descriptor::FromJson(const json::Value& v,
     d.platform = *platform;
   }
   return d;
+}
+
+bool IsAttestationEntry(const Descriptor& d) {
+  auto it = d.annotations.find(kAnnotationReferenceType);
+  return it != d.annotations.end() && it->second == kReferenceTypeAttestation;
 }
 
 }  // namespace imagewriter

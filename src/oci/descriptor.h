@@ -35,6 +35,10 @@ struct Descriptor {
                                              absl::string_view path);
 };
 
+// Whether an index entry is one of BuildKit's attestation manifests: its
+// vnd.docker.reference.type annotation says so (attestation-storage.md).
+bool IsAttestationEntry(const Descriptor& d);
+
 }  // namespace imagewriter
 
 #endif  // IMAGEWRITER_OCI_DESCRIPTOR_H_

@@ -29,6 +29,19 @@ inline constexpr char kDockerLayer[] = "application/vnd.docker.image.rootfs.diff
 inline constexpr char kDockerLayerGzip[] =
     "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
+// OCI 1.1 artifacts and BuildKit's attestations
+// (docs/attestations/attestation-storage.md): the empty config every
+// artifact manifest points at (image-spec manifest.md, "Guidance for an
+// Empty Descriptor"), an in-toto statement layer, and the artifactType of
+// BuildKit's attestation manifests.
+inline constexpr char kOciEmpty[] = "application/vnd.oci.empty.v1+json";
+inline constexpr char kOciEmptyDigest[] =
+    "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+inline constexpr char kOciEmptyData[] = "e30=";  // base64 of "{}"
+inline constexpr char kInTotoLayer[] = "application/vnd.in-toto+json";
+inline constexpr char kAttestationManifestType[] =
+    "application/vnd.docker.attestation.manifest.v1+json";
+
 enum class MediaFlavor { kOci, kDocker };
 
 absl::StatusOr<MediaFlavor> ParseMediaFlavor(absl::string_view name);

@@ -18,6 +18,11 @@ absl::StatusOr<IndexSpec> ReadIndexRequest(const std::string& path) {
     if (!d.ok()) return d.status();
     spec.manifests.push_back(*std::move(d));
   }
+  for (const std::string& file : request.attestations()) {
+    absl::StatusOr<Descriptor> d = ReadDescriptorFile(file);
+    if (!d.ok()) return d.status();
+    spec.attestations.push_back(*std::move(d));
+  }
   spec.annotations.insert(request.annotations().begin(), request.annotations().end());
   s = MergeKeyValueFiles({request.annotation_files().begin(), request.annotation_files().end()},
                          "annotation", &spec.annotations);

@@ -4,8 +4,32 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/json/writer.h"
+#include "src/oci/annotations.h"
+#include "src/writer/attestation_writer.h"
 
 namespace imagewriter {
+namespace {
+
+// An attestation entry must attest an image manifest of this index, and
+// shares platform unknown/unknown with the others (BuildKit's layout).
+absl::Status CheckAttestationEntry(const Descriptor& d, const std::string& where,
+                                   const std::set<std::string>& manifests, MediaFlavor flavor) {
+  if (flavor == MediaFlavor::kDocker) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": a Docker manifest list cannot hold attestation manifests (BuildKit refuses "
+               "attestations with Docker media types); use OCI media types"));
+  }
+  auto ref = d.annotations.find(kAnnotationReferenceDigest);
+  if (ref == d.annotations.end() || manifests.count(ref->second) == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": an attestation manifest's ", kAnnotationReferenceDigest,
+        " must name an image manifest of the index, got \"",
+        ref == d.annotations.end() ? "" : ref->second, "\""));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<IndexOutput> BuildIndex(const IndexSpec& spec) {
   if (spec.manifests.empty()) {
@@ -18,11 +42,15 @@ absl::StatusOr<IndexOutput> BuildIndex(const IndexSpec& spec) {
         "a Docker manifest list cannot carry annotations (got ", spec.annotations.size(),
         ", first \"", spec.annotations.begin()->first, "\"); use OCI media types for an annotated index"));
   }
-  std::set<std::string> platforms;
+  std::set<std::string> platforms, digests;
   std::vector<json::Value> manifests;
+  for (const Descriptor& d : spec.manifests) digests.insert(d.digest.ToString());
   for (size_t i = 0; i < spec.manifests.size(); ++i) {
     const Descriptor& d = spec.manifests[i];
     const std::string where = absl::StrCat("manifest ", i, " (", d.digest.ToString(), ")");
+    if (IsAttestationEntry(d)) {
+      return absl::InvalidArgumentError(where + ": is an attestation manifest; list it as one");
+    }
     const bool ok_type =
         spec.flavor == MediaFlavor::kDocker
             ? d.media_type == kDockerManifest
@@ -46,6 +74,14 @@ absl::StatusOr<IndexOutput> BuildIndex(const IndexSpec& spec) {
       return absl::InvalidArgumentError(absl::StrCat(
           where, ": platform ", d.platform->ToString(), " appears twice in the index"));
     }
+    manifests.push_back(d.ToJson());
+  }
+  // After every platform manifest, as BuildKit orders them.
+  for (size_t i = 0; i < spec.attestations.size(); ++i) {
+    const Descriptor& d = spec.attestations[i];
+    absl::Status s = CheckAttestationEntry(
+        d, absl::StrCat("attestation ", i, " (", d.digest.ToString(), ")"), digests, spec.flavor);
+    if (!s.ok()) return s;
     manifests.push_back(d.ToJson());
   }
   json::Value index = json::Value::Object();

@@ -5,7 +5,10 @@
 // media types must fit the flavour (a Docker manifest list holds Docker
 // manifests only), and a Docker manifest list carries no annotations, on
 // itself or its entries (BuildKit refuses them with oci-mediatypes=false).
-// Entries keep the given order. Output is indented like
+// Entries keep the given order. Attestation manifests
+// (attestation_writer.h) follow every image manifest, as BuildKit lists
+// them; each must name one of the index's manifests, and only an OCI index
+// holds them. Output is indented like
 // Go's json.MarshalIndent: schemaVersion, mediaType, manifests, annotations.
 #ifndef IMAGEWRITER_WRITER_INDEX_WRITER_H_
 #define IMAGEWRITER_WRITER_INDEX_WRITER_H_
@@ -22,6 +25,7 @@ namespace imagewriter {
 
 struct IndexSpec {
   std::vector<Descriptor> manifests;
+  std::vector<Descriptor> attestations;  // Index descriptors of attestation manifests.
   std::map<std::string, std::string> annotations;
   MediaFlavor flavor = MediaFlavor::kOci;
 };
