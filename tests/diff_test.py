@@ -197,6 +197,17 @@ class DiffTest(iwtest.ImagewriterTestCase):
         lines = self.diff(a, b).stdout.splitlines()
         self.assertIn('linux/amd64: config .config.Env[0]: "PATH=/usr/bin" -> "PATH=/bin"', lines)
 
+    def test_index_against_manifest(self):
+        a = self.layout("a")
+        lay = Layout(self.path("b"))
+        child = dict(lay.image(env=("PATH=/bin", "A=1", "B=2")), platform={"os": "linux", "architecture": "amd64"})
+        b = lay.root(lay.index([child]))
+        lines = self.diff(a, b).stdout.splitlines()
+        self.assertEqual(lines, [
+            "index .: root a manifest -> an index (the index lists 1 manifests)",
+            'linux/amd64: config .config.Env[0]: "PATH=/usr/bin" -> "PATH=/bin"',
+        ])
+
     def test_docker_archive_vs_oci_layout(self):
         oci = self.layout("oci")
         docker = self.layout("docker", docker=True)
@@ -267,6 +278,24 @@ class DiffTest(iwtest.ImagewriterTestCase):
             self.assertIn("imagewriter diff: error:", result.stderr)
             self.assertIn(message, result.stderr)
             self.assertEqual(result.stdout, "")
+
+    def test_hostile_indexes(self):
+        """Many entries naming the same pair are compared once; nesting is bounded."""
+        paths = []
+        for name, env in (("a", ("A=1",)), ("b", ("A=2",))):
+            lay = Layout(self.path(name))
+            child = lay.image(env=env)
+            paths.append(lay.root(lay.index([lay.index([child] * 5000)] * 5000)))
+        lines = self.diff(*paths).stdout.splitlines()
+        self.assertEqual(lines, ['config .config.Env[0]: "A=1" -> "A=2"'])
+        deep = []
+        for name, env in (("c", ("A=1",)), ("d", ("A=2",))):
+            lay = Layout(self.path(name))
+            node = lay.image(env=env)
+            for _ in range(12):
+                node = lay.index([node])
+            deep.append(lay.root(node))
+        self.assertIn("nesting deeper than 8", self.diff(*deep, expect=2).stderr)
 
     def test_max_size(self):
         a = self.layout("a")

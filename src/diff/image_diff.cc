@@ -1,6 +1,10 @@
 #include "src/diff/image_diff.h"
 
+#include <deque>
+#include <functional>
+#include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -47,13 +51,39 @@ class ImageDiffer {
     }
     if (a.is_index && b.is_index) return Indexes(a, b, scope, depth);
     if (!a.is_index && !b.is_index) return Manifests(a, b, scope);
-    Difference d{scope, kKindIndex, ".", "root", a.is_index ? "an index" : "a manifest",
-                 b.is_index ? "an index" : "a manifest", ""};
-    report_->Add(std::move(d));
-    return absl::OkStatus();
+    return Mixed(a, b, scope, depth);
   }
 
  private:
+  // An index against a manifest: said once, then the manifest is compared
+  // with the index's only entry, or with its entry for the manifest's
+  // platform, so that what differs inside is still found.
+  absl::Status Mixed(const ImageNode& a, const ImageNode& b, const std::string& scope, int depth) {
+    const bool index_is_a = a.is_index;
+    const ImageNode& index = index_is_a ? a : b;
+    const ImageNode& manifest = index_is_a ? b : a;
+    report_->Add(Difference{scope, kKindIndex, ".", "root", index_is_a ? "an index" : "a manifest",
+                            index_is_a ? "a manifest" : "an index",
+                            absl::StrCat("the index lists ", index.children.size(), " manifests")});
+    absl::StatusOr<json::Value> config = ReadConfig(index_is_a ? b_ : a_, manifest);
+    if (!config.ok()) return config.status();
+    Platform want;
+    for (auto [key, field] : {std::pair<const char*, std::string*>{"os", &want.os},
+                              {"architecture", &want.architecture}, {"variant", &want.variant}}) {
+      const json::Value* v = config->is_object() ? config->Find(key) : nullptr;
+      if (v != nullptr && v->is_string()) *field = v->text();
+    }
+    const Descriptor* chosen = index.children.size() == 1 ? &index.children[0] : nullptr;
+    for (const Descriptor& child : index.children) {
+      if (chosen == nullptr && child.platform && PlatformMatches(want, *child.platform)) chosen = &child;
+    }
+    if (chosen == nullptr) return absl::OkStatus();
+    absl::StatusOr<ImageNode> node = LoadNode(*(index_is_a ? a_ : b_).source, *chosen);
+    if (!node.ok()) return node.status();
+    const std::string child_scope = scope.empty() ? PlatformKey(*chosen) : absl::StrCat(scope, " ", PlatformKey(*chosen));
+    return index_is_a ? Nodes(*node, b, child_scope, depth + 1) : Nodes(a, *node, child_scope, depth + 1);
+  }
+
   // JSON differences, with mediaType members reported as media types.
   void Json(const json::Value& a, const json::Value& b, const Difference& base,
             const std::function<bool(absl::string_view)>& skip) {
@@ -85,23 +115,29 @@ class ImageDiffer {
   }
 
   // By platform; then what is left by digest (a manifest whose platform
-  // changed); then, when one of each is left, those two.
+  // changed); then, when one of each is left, those two. Linear in the
+  // entries (up to a log), however many a hostile index has.
   static void MatchChildren(const ImageNode& a, const ImageNode& b, std::vector<std::pair<size_t, size_t>>* pairs,
                             std::set<size_t>* used_a, std::set<size_t>* used_b) {
-    auto match = [&](auto same) {
+    auto match = [&](const std::function<std::string(const Descriptor&)>& key) {
+      std::map<std::string, std::deque<size_t>> free_b;
+      for (size_t j = 0; j < b.children.size(); ++j) {
+        if (!used_b->count(j)) free_b[key(b.children[j])].push_back(j);
+      }
       for (size_t i = 0; i < a.children.size(); ++i) {
-        for (size_t j = 0; j < b.children.size() && !used_a->count(i); ++j) {
-          if (used_b->count(j) || !same(a.children[i], b.children[j])) continue;
-          pairs->emplace_back(i, j);
-          used_a->insert(i);
-          used_b->insert(j);
-        }
+        if (used_a->count(i)) continue;
+        auto it = free_b.find(key(a.children[i]));
+        if (it == free_b.end() || it->second.empty()) continue;
+        pairs->emplace_back(i, it->second.front());
+        used_a->insert(i);
+        used_b->insert(it->second.front());
+        it->second.pop_front();
       }
     };
-    match([](const Descriptor& x, const Descriptor& y) { return PlatformKey(x) == PlatformKey(y); });
-    match([](const Descriptor& x, const Descriptor& y) { return x.digest == y.digest; });
+    match([](const Descriptor& d) { return PlatformKey(d); });
+    match([](const Descriptor& d) { return d.digest.ToString(); });
     if (a.children.size() - used_a->size() == 1 && b.children.size() - used_b->size() == 1) {
-      match([](const Descriptor&, const Descriptor&) { return true; });
+      match([](const Descriptor&) { return std::string(); });
     }
   }
 
@@ -121,7 +157,11 @@ class ImageDiffer {
     json::Value dx = x.ToJson(), dy = y.ToJson();
     Json(dx, dy, Difference{child_scope, kKindIndex, "", "", "", "", "index entry"},
          [](absl::string_view path) { return IsPointer(path) || path == ".platform"; });
-    if (x.digest == y.digest) return absl::OkStatus();
+    // A pair already compared (indexes may share manifests, and a hostile
+    // one may list the same pair many times at every level) is not again.
+    if (x.digest == y.digest || !compared_.insert(x.digest.ToString() + " " + y.digest.ToString()).second) {
+      return absl::OkStatus();
+    }
     absl::StatusOr<ImageNode> na = LoadNode(*a_.source, x);
     if (!na.ok()) return na.status();
     absl::StatusOr<ImageNode> nb = LoadNode(*b_.source, y);
@@ -139,7 +179,10 @@ class ImageDiffer {
     if (!s.ok()) return s;
     const std::vector<std::string> ida = DiffIds(ca), idb = DiffIds(cb);
     for (size_t i = 0; i < la.size() && i < lb.size(); ++i) {
-      if (la[i].digest == lb[i].digest) continue;
+      if (la[i].digest == lb[i].digest ||
+          !compared_.insert(la[i].digest.ToString() + " " + lb[i].digest.ToString()).second) {
+        continue;
+      }
       const LayerBlob x{a_.source.get(), a.layer_names[i]}, y{b_.source.get(), b.layer_names[i]};
       const Difference base{scope, kKindLayer, absl::StrCat("layers[", i, "]"), "", "", "", ""};
       const bool same_tar = i < ida.size() && i < idb.size() && !ida[i].empty() && ida[i] == idb[i];
@@ -181,6 +224,7 @@ class ImageDiffer {
   const DiffSide& b_;
   const DecompressionLimits limits_;
   DiffReport* report_;
+  std::set<std::string> compared_;  // "<digest A> <digest B>" of nodes and layers.
 };
 
 }  // namespace
