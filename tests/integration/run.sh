@@ -7,7 +7,8 @@
 #   - the Quick Start again with the repository named iw_renamed: the same
 #     image;
 #   - a separate workspace uses the rules through local_repository and the
-#     repositories.bzl macros, and builds an image and an index;
+#     repositories.bzl macros, and builds an image and an index, and an
+#     index built per platform from one image target (no flag);
 #   - changing only `env` re-runs the image action and no layer action;
 #   - user mistakes seen only at execution fail with a message naming them.
 # Prints "PASS: name" / "FAIL: name" per check and a final count line.
@@ -118,6 +119,31 @@ if bazel build //:image //:index >"$log" 2>&1 && [[ -f bazel-bin/image/index.jso
 else
   cat "$log"
   fail "downstream workspace builds an image and an index"
+fi
+
+# oci_image_index(platforms = ...) with no flag: one image target per
+# platform, each config saying its platform and each layer its own content.
+check_per_platform() {
+  python3 - bazel-bin/index_per_platform <<'PY'
+import io, json, os, sys, tarfile
+layout = sys.argv[1]
+blob = lambda d: open(os.path.join(layout, "blobs", *d.split(":")), "rb").read()
+root = json.load(open(os.path.join(layout, "index.json")))["manifests"][0]["digest"]
+seen = []
+for entry in json.loads(blob(root))["manifests"]:
+    manifest = json.loads(blob(entry["digest"]))
+    arch = json.loads(blob(manifest["config"]["digest"]))["architecture"]
+    layer = tarfile.open(fileobj=io.BytesIO(blob(manifest["layers"][0]["digest"])))
+    assert layer.extractfile("etc/arch.txt").read() == (arch + "\n").encode(), arch
+    seen.append(arch)
+assert seen == ["amd64", "arm64"], seen
+PY
+}
+if bazel build //:index_per_platform >"$log" 2>&1 && check_per_platform >>"$log" 2>&1; then
+  pass "downstream oci_image_index(platforms) builds one image per platform, select() per platform"
+else
+  cat "$log"
+  fail "downstream oci_image_index(platforms) builds one image per platform, select() per platform"
 fi
 
 # Change only env; count the actions that run.
