@@ -45,7 +45,8 @@ std::string ArchiveUsage();
 absl::Status RunVerify(const std::vector<std::string>& args);
 std::string VerifyUsage();
 
-// refs: validates a repository and tags for pushing; writes the tags.
+// refs: validates a repository and tags for pushing, or the names of a load;
+// writes one per line.
 absl::Status RunRefs(const std::vector<std::string>& args);
 std::string RefsUsage();
 

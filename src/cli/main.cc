@@ -21,7 +21,7 @@ const std::vector<Command>& Commands() {
       {"layout", "assemble an OCI image layout directory", RunLayout, LayoutUsage},
       {"archive", "write a docker-archive or oci-archive tarball", RunArchive, ArchiveUsage},
       {"verify", "check a layout or archive end to end", RunVerify, VerifyUsage},
-      {"refs", "validate a push repository and tags", RunRefs, RefsUsage},
+      {"refs", "validate push tags or load names", RunRefs, RefsUsage},
       {"base", "extract a base image's config and manifest from a layout or archive", RunBase,
        BaseUsage},
       {"diff", "explain why two images differ, down to the file and field", nullptr, DiffUsage,
