@@ -1,11 +1,29 @@
 #!/usr/bin/env bash
-# Loads an image tarball built by oci_load into a container engine.
+# Loads an image built by the rules into podman or docker.
+#
+#   bazel run //pkg:load -- [--archive] [extra flags]
+#
 # The engine is $IMAGEWRITER_CONTAINER_CLI if set (e.g. "podman --root /x"),
-# else podman, else docker. Extra arguments go to `<engine> load`.
+# else podman, else docker.
+# - podman, with skopeo on PATH: `skopeo copy` from the image's OCI layout
+#   into podman's containers-storage. The store skips every layer it already
+#   has, so a reload after a one-file change reads and stores that layer
+#   alone (docs/performance.md). Extra flags go to `skopeo copy`.
+# - docker, or --archive, or no repo_tags (the store needs a name):
+#   `<engine> load` of a docker archive, written now from the layout, or the
+#   one Bazel built with oci_load(incremental = False). Extra flags go to
+#   `<engine> load`.
 set -euo pipefail
 %{runfiles_prelude}
-tarball="$runfiles/%{tarball}"
-require "$tarball"
+source="$runfiles/%{source}"
+names="$runfiles/%{names}"
+require "$source" "$names"
+mapfile -t tags < "$names"
+archive=false
+extra=()
+for arg in "$@"; do
+  if [[ $arg == --archive ]]; then archive=true; else extra+=("$arg"); fi
+done
 if [[ -n "${IMAGEWRITER_CONTAINER_CLI:-}" ]]; then
   read -r -a engine <<< "$IMAGEWRITER_CONTAINER_CLI"
 elif command -v podman >/dev/null 2>&1; then
@@ -16,4 +34,43 @@ else
   echo "oci_load: neither podman nor docker is on PATH; install one or set IMAGEWRITER_CONTAINER_CLI" >&2
   exit 1
 fi
-exec "${engine[@]}" load -i "$tarball" "$@"
+skopeo=${IMAGEWRITER_SKOPEO:-skopeo}
+
+# containers-storage, for a podman that reads this machine's store.
+load_into_storage() {
+  # A podman given its own store (--root, --storage-driver...) names it;
+  # plain podman and skopeo read the same storage.conf, so the default
+  # store, with its driver options, is already the same one.
+  local store=""
+  if [[ ${#engine[@]} -gt 1 ]]; then
+    store=$("${engine[@]}" info --format '[{{.Store.GraphDriverName}}@{{.Store.GraphRoot}}+{{.Store.RunRoot}}]')
+  fi
+  local tag
+  for tag in "${tags[@]}"; do
+    "$skopeo" copy %{platform_flags} "${extra[@]}" "oci:$source" "containers-storage:$store$tag"
+    echo "Loaded image: $tag"
+  done
+}
+
+load_archive() {
+  local tarball="$source"
+  if [[ %{incremental} == true ]]; then
+    require "$runfiles/%{tool}"
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    tarball="$tmp/image.tar"
+    # The flags of the OciArchive action: the same bytes as <name>.tar.
+    "$runfiles/%{tool}" archive --layout "$source" --output "$tarball" %{archive_flags}
+  fi
+  "${engine[@]}" load -i "$tarball" "${extra[@]}"
+}
+
+if [[ %{incremental} == true && $archive == false && ${#tags[@]} -gt 0 \
+      && $(basename "${engine[0]}") == podman ]]; then
+  if command -v "$skopeo" >/dev/null 2>&1; then
+    load_into_storage
+    exit 0
+  fi
+  echo "oci_load: $skopeo is not on PATH: loading the whole image from an archive" >&2
+fi
+load_archive

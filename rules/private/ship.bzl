@@ -10,19 +10,39 @@ def _image(ctx):
     info = target[OciImageInfo] if OciImageInfo in target else target[OciImageIndexInfo]
     return info.layout, info.digest
 
-def _oci_load_impl(ctx):
-    if ctx.attr.format not in ["docker", "oci"]:
-        fail("oci_load(format): \"%s\" must be \"docker\" or \"oci\"" % ctx.attr.format)
-    layout, _ = _image(ctx)
+def _archive_flags(ctx):
+    """`imagewriter archive` flags other than --layout and --output."""
+    flags = []
+    for tag in ctx.attr.repo_tags:
+        flags.extend(["--tag", tag])
+    flags.extend(["--format", ctx.attr.format])
+    if ctx.attr.platform:
+        flags.extend(["--platform", ctx.attr.platform])
+    return flags
+
+def _skopeo_platform_flags(platform):
+    """skopeo's flags that pick `platform` (os/arch[/variant]) from an index."""
+    if not platform:
+        return []
+    parts = platform.split("/")
+    flags = ["--override-os", parts[0]]
+    if len(parts) > 1:
+        flags.extend(["--override-arch", parts[1]])
+    if len(parts) > 2:
+        flags.extend(["--override-variant", parts[2]])
+    return flags
+
+def _shell_words(words):
+    return " ".join(["'%s'" % w.replace("'", "'\\''") for w in words])
+
+def _load_archive(ctx, layout):
+    """The OciArchive action: `<name>.tar`, for `docker load` / `podman load`."""
     tarball = ctx.actions.declare_file(ctx.label.name + ".tar")
     args = ctx.actions.args()
     args.add("archive")
     args.add("--layout", layout.path)
     args.add("--output", tarball)
-    args.add("--format", ctx.attr.format)
-    args.add_all(ctx.attr.repo_tags, before_each = "--tag")
-    if ctx.attr.platform:
-        args.add("--platform", ctx.attr.platform)
+    args.add_all(_archive_flags(ctx))
     run_imagewriter(
         ctx,
         arguments = [args],
@@ -31,27 +51,70 @@ def _oci_load_impl(ctx):
         mnemonic = "OciArchive",
         progress_message = "Writing %s archive %s" % (ctx.attr.format, tarball.short_path),
     )
+    return tarball
+
+def _load_names(ctx):
+    """The OciLoadRefs action: repo_tags checked at build time, in full, one a line."""
+    names = ctx.actions.declare_file(ctx.label.name + ".names")
+    args = ctx.actions.args()
+    args.add("refs")
+    args.add_all(ctx.attr.repo_tags, before_each = "--repo-tag")
+    args.add("--output", names)
+    run_imagewriter(
+        ctx,
+        arguments = [args],
+        outputs = [names],
+        mnemonic = "OciLoadRefs",
+        progress_message = "Checking repo tags of %s" % ctx.label,
+    )
+    return names
+
+def _oci_load_impl(ctx):
+    if ctx.attr.format not in ["docker", "oci"]:
+        fail("oci_load(format): \"%s\" must be \"docker\" or \"oci\"" % ctx.attr.format)
+    layout, _ = _image(ctx)
+    tarball = _load_archive(ctx, layout)
+    names = _load_names(ctx)
+    tool = ctx.toolchains[TOOLCHAIN_TYPE].imagewriter
+
+    # What `bazel run` builds is what the runfiles hold: the incremental
+    # loader reads the image's layout and never needs the archive.
+    if ctx.attr.incremental:
+        runfiles = ctx.runfiles(files = [layout, names, tool.binary.executable], transitive_files = tool.runtime_files)
+        source = layout
+    else:
+        runfiles = ctx.runfiles(files = [tarball, names])
+        source = tarball
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._load_template,
         output = script,
         substitutions = {
             "%{runfiles_prelude}": RUNFILES_PRELUDE,
-            "%{tarball}": runfiles_path(ctx, tarball),
+            "%{source}": runfiles_path(ctx, source),
+            "%{incremental}": "true" if ctx.attr.incremental else "false",
+            "%{names}": runfiles_path(ctx, names),
+            "%{tool}": runfiles_path(ctx, tool.binary.executable),
+            "%{archive_flags}": _shell_words(_archive_flags(ctx)),
+            "%{platform_flags}": _shell_words(_skopeo_platform_flags(ctx.attr.platform)),
         },
         is_executable = True,
     )
     return [
-        DefaultInfo(executable = script, files = depset([script]), runfiles = ctx.runfiles(files = [tarball])),
+        DefaultInfo(executable = script, files = depset([script]), runfiles = runfiles),
         OutputGroupInfo(tarball = depset([tarball])),
     ]
 
 oci_load = rule(
     implementation = _oci_load_impl,
-    doc = """An image as a tarball for `docker load` / `podman load`, and a loader.
+    doc = """Loads an image into podman or docker with `bazel run`; also its tarball.
 
-`bazel build :x --output_groups=+tarball` writes `<name>.tar`; `bazel run :x`
-loads it with $IMAGEWRITER_CONTAINER_CLI, else podman, else docker.""",
+`bazel run :x` loads into $IMAGEWRITER_CONTAINER_CLI, else podman, else
+docker. Into podman (with skopeo on PATH) it copies the image's OCI layout
+into containers-storage, which stores only the layers it lacks; into docker,
+or with `-- --archive`, `<engine> load` reads a docker archive. With
+`incremental = False`, that archive is the one Bazel builds. `bazel build :x
+--output_groups=+tarball` writes `<name>.tar`.""",
     attrs = {
         "image": attr.label(
             mandatory = True,
@@ -61,6 +124,14 @@ loads it with $IMAGEWRITER_CONTAINER_CLI, else podman, else docker.""",
         "repo_tags": attr.string_list(doc = "name:tag references; each is validated with the Docker reference grammar."),
         "format": attr.string(default = "docker", doc = "\"docker\" (docker/podman load) or \"oci\" (oci-archive, keeps indexes)."),
         "platform": attr.string(doc = "os/arch[/variant] to take from an index for the docker format."),
+        "incremental": attr.bool(
+            default = True,
+            doc = """True: `bazel run` reads the image's layout and builds no archive: into
+podman through containers-storage (only missing layers are stored), into
+docker from an archive written at run time. False: `bazel run` loads the
+archive Bazel builds (a cached output of this target, which
+--remote_download_toplevel fetches).""",
+        ),
         "_load_template": attr.label(default = ":load.sh.tpl", allow_single_file = True),
     },
     executable = True,

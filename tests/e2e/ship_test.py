@@ -4,8 +4,12 @@
 - oci_push sends an image and an index to a real registry (docker-registry on
   127.0.0.1, started and stopped here); skopeo pulls them back into a new
   layout; the manifest digest, config and every blob are identical.
-- podman loads the docker archive: the image is listed with its tag and the
-  config digest as its ID.
+- podman loads the image through containers-storage and from an archive: it
+  is listed with its tag and the config digest as its ID. A reload after a
+  one-file change stores that layer alone (skopeo skips the others, the
+  store gains one layer) and the new file is in the image; podman runs it
+  where the sandbox lets runc start containers (else: skipped).
+- For docker, the loader writes the archive at run time and `docker load`s it.
 """
 import json
 import os
@@ -112,25 +116,94 @@ class ShipTest(iwtest.ImagewriterTestCase):
                             "--tag", "v2", "--insecure"])
         self.assertIn(":v2@sha256:", out)
 
-    def test_podman_loads_the_docker_archive(self):
+    def podman_store(self):
+        """A podman command line with a store of its own, removed after the test."""
         if shutil.which("podman") is None:
             self.fail("podman is not installed: run tools/setup.sh")
         # podman limits --runroot to 50 characters; the test tmpdir is longer.
         short = tempfile.mkdtemp(prefix="iwpod", dir="/tmp")
         self.addCleanup(shutil.rmtree, short, True)
-        cli = "podman --root %s/root --runroot %s/run --storage-driver vfs" % (short, short)
-        proc = subprocess.run(["examples/hello/load.sh"], env=self.env(IMAGEWRITER_CONTAINER_CLI=cli),
+        return "podman --root %s/root --runroot %s/run --storage-driver vfs" % (short, short)
+
+    def load(self, script, cli, *args, **env):
+        proc = subprocess.run([script] + list(args), env=self.env(IMAGEWRITER_CONTAINER_CLI=cli, **env),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
         output = (proc.stdout + proc.stderr).decode()
         if proc.returncode != 0 and ("newuidmap" in output or "user namespace" in output
                                      or "cannot re-exec" in output):
             self.skipTest("podman cannot run in this sandbox: " + output.strip().splitlines()[-1])
         self.assertEqual(proc.returncode, 0, output)
-        self.assertIn("Loaded image: docker.io/imagewriter/hello:latest", output)
+        return output
+
+    def podman_images(self, cli):
         images = json.loads(self.run_cmd(cli.split() + ["images", "--format", "json"]))
+        return [(i["Id"], i.get("Names") or []) for i in images]
+
+    def test_podman_loads_through_storage_and_from_an_archive(self):
         config_digest = json.loads(iwtest.read(HELLO["manifest"]))["config"]["digest"]
-        listed = [(i["Id"], i.get("Names") or []) for i in images]
-        self.assertIn((config_digest.split(":")[1], ["docker.io/imagewriter/hello:latest"]), listed)
+        expected = (config_digest.split(":")[1], ["docker.io/imagewriter/hello:latest"])
+        for args in [[], ["--archive"]]:
+            cli = self.podman_store()
+            output = self.load("examples/hello/load.sh", cli, *args)
+            self.assertIn("Loaded image: docker.io/imagewriter/hello:latest", output)
+            self.assertIn(expected, self.podman_images(cli), args)
+
+    def layer_digests(self, entry):
+        return [json.loads(iwtest.read(layer["descriptor"]))["digest"] for layer in entry["layers"]]
+
+    def test_podman_reload_stores_only_the_changed_layer(self):
+        cli = self.podman_store()
+        # skopeo --debug says, for each blob, whether the store already had it.
+        skopeo = self.path("skopeo-debug")
+        with open(skopeo, "w") as f:
+            f.write('#!/bin/sh\nexec skopeo --debug "$@"\n')
+        os.chmod(skopeo, 0o755)
+        one, two = FILES["//tests/e2e:reload_one"], FILES["//tests/e2e:reload_two"]
+        self.load("tests/e2e/reload_one_load.sh", cli, IMAGEWRITER_SKOPEO=skopeo)
+        store = cli.split()[2]
+        layers_json = os.path.join(store, "vfs-layers", "layers.json")
+        before = {layer["id"] for layer in json.loads(iwtest.read(layers_json))}
+        output = self.load("tests/e2e/reload_two_load.sh", cli, IMAGEWRITER_SKOPEO=skopeo)
+        self.assertIn("Loaded image: docker.io/imagewriter/reload:test", output)
+        shared, changed = self.layer_digests(two)[:2], self.layer_digests(two)[2]
+        self.assertEqual(shared, self.layer_digests(one)[:2])
+        for digest in shared:
+            self.assertIn("Skipping blob %s (already present)" % digest, output)
+        self.assertNotIn("Skipping blob %s" % changed, output)
+        after = {layer["id"] for layer in json.loads(iwtest.read(layers_json))}
+        self.assertTrue(before < after and len(after - before) == 1, (before, after))
+        # The tag moved to the new image, whose root file system has the new file.
+        config = json.loads(iwtest.read(two["config"]))
+        inspect = json.loads(self.run_cmd(cli.split() + ["image", "inspect", "imagewriter/reload:test"]))
+        self.assertEqual(inspect[0]["RootFS"]["Layers"], config["rootfs"]["diff_ids"])
+        root = self.run_cmd(cli.split() + ["image", "mount", "imagewriter/reload:test"]).strip()
+        self.addCleanup(self.run_cmd, cli.split() + ["image", "unmount", "imagewriter/reload:test"])
+        self.assertEqual(iwtest.read(os.path.join(root, "app/version")), b"two\n")
+
+    def test_podman_runs_the_loaded_image(self):
+        cli = self.podman_store()
+        self.load("examples/hello/load.sh", cli)
+        proc = subprocess.run(cli.split() + ["run", "--rm", "--network", "none", "imagewriter/hello:latest"],
+                              env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+        output = (proc.stdout + proc.stderr).decode()
+        if proc.returncode != 0 and ("rlimit" in output or "cgroup" in output):
+            self.skipTest("podman cannot start containers in this sandbox: " + output.strip().splitlines()[-1])
+        self.assertEqual(proc.returncode, 0, output)
+        self.assertEqual(proc.stdout.decode(), "hello from imagewriter --from bazel (cwd /app)\n")
+
+    def test_docker_loads_an_archive_written_at_run_time(self):
+        # A stand-in for docker that keeps what `docker load -i` was given.
+        docker = self.path("docker")
+        kept = self.path("loaded.tar")
+        with open(docker, "w") as f:
+            f.write('#!/bin/sh\n[ "$1 $2" = "load -i" ] && cp "$3" %s\n' % kept)
+        os.chmod(docker, 0o755)
+        self.load("examples/hello/load.sh", docker)
+        with tarfile.open(kept) as tar:
+            manifest = json.load(tar.extractfile("manifest.json"))
+        self.assertEqual(manifest[0]["RepoTags"], ["imagewriter/hello:latest"])
+        self.assertEqual(manifest[0]["Config"], "blobs/sha256/" + json.loads(
+            iwtest.read(HELLO["manifest"]))["config"]["digest"].split(":")[1])
 
 
 if __name__ == "__main__":

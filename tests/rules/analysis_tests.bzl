@@ -110,17 +110,25 @@ def _load_test_impl(ctx):
     env = analysistest.begin(ctx)
     target = analysistest.target_under_test(env)
     tarballs = target[OutputGroupInfo].tarball.to_list()
-    asserts.equals(env, ["load.tar"], _basenames(tarballs))
+    name = target.label.name
+    asserts.equals(env, [name + ".tar"], _basenames(tarballs))
     archive = _action(env, "OciArchive")
     asserts.true(env, "--tag" in archive.argv and "example/app:1" in archive.argv)
     asserts.true(env, "--format" in archive.argv and "docker" in archive.argv)
+    names = _action(env, "OciLoadRefs")
+    asserts.true(env, "--repo-tag" in names.argv and "example/app:1" in names.argv)
 
-    # The default output is the loader script; the tarball is in its runfiles.
-    asserts.equals(env, ["load.sh"], _basenames(target[DefaultInfo].files.to_list()))
-    asserts.true(env, tarballs[0] in target[DefaultInfo].default_runfiles.files.to_list())
+    # The default output is the loader script. What `bazel run` builds is
+    # its runfiles: the incremental loader reads the image's layout and must
+    # not make Bazel write the archive; the other one loads the archive.
+    asserts.equals(env, [name + ".sh"], _basenames(target[DefaultInfo].files.to_list()))
+    runfiles = target[DefaultInfo].default_runfiles.files.to_list()
+    asserts.equals(env, ctx.attr.incremental, "image" in _basenames(runfiles))
+    asserts.equals(env, not ctx.attr.incremental, tarballs[0] in runfiles)
+    asserts.true(env, name + ".names" in _basenames(runfiles))
     return analysistest.end(env)
 
-load_test = analysistest.make(_load_test_impl)
+load_test = analysistest.make(_load_test_impl, attrs = {"incremental": attr.bool(default = True)})
 
 def _push_test_impl(ctx):
     env = analysistest.begin(ctx)
