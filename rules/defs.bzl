@@ -6,6 +6,7 @@ Attribute names follow rules_oci, so switching is a change of load() line.
 Implementation lives in rules/private/.
 """
 
+load("//rules/private:diff_test.bzl", _oci_diff_test = "oci_diff_test")
 load("//rules/private:image.bzl", _oci_image = "oci_image")
 load("//rules/private:index.bzl", _oci_image_index = "oci_image_index")
 load("//rules/private:layer.bzl", _oci_layer = "oci_layer")
@@ -39,6 +40,7 @@ def oci_layer(name, files = None, **kwargs):
     _oci_layer(name = name, **kwargs)
 
 oci_load = _oci_load
+oci_diff_test = _oci_diff_test
 oci_push = _oci_push
 imagewriter_toolchain = _imagewriter_toolchain
 
