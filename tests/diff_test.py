@@ -159,6 +159,21 @@ class DiffTest(iwtest.ImagewriterTestCase):
         line = self.one_line(self.layout("a"), self.layout("b", layer=items))
         self.assertIn("layers[0]: entry order app/hello.txt at position 1 -> app/big.bin at position 1", line)
 
+    def test_reordered_layers(self):
+        out = []
+        for name, order in (("a", (0, 1)), ("b", (1, 0))):
+            lay = Layout(self.path(name))
+            layers = [lay.blob(OCI_GZIP, gzip.compress(tar_bytes(entries(**{"app/z.txt": {"mode": m}})), mtime=1))
+                      for m in (0o600, 0o644)]
+            config = lay.blob(OCI_CONFIG, compact({"architecture": "amd64", "os": "linux", "rootfs": {
+                "type": "layers", "diff_ids": ["sha256:" + l["digest"][7:] for l in layers]}}))
+            manifest = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config,
+                        "layers": [layers[i] for i in order]}
+            out.append(lay.root(lay.blob(OCI_MANIFEST, compact(manifest))))
+        line = self.one_line(*out)
+        self.assertTrue(line.startswith("manifest .layers: order [sha256:"), line)
+        self.assertTrue(line.endswith("(the same layers in another order)"), line)
+
     def test_content_first_offset(self):
         changed = bytearray(BIG)
         changed[150000] ^= 0xff

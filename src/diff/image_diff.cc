@@ -1,5 +1,6 @@
 #include "src/diff/image_diff.h"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
@@ -37,6 +38,30 @@ std::vector<std::string> DiffIds(const json::Value& config) {
   if (ids == nullptr || !ids->is_array()) return out;
   for (const json::Value& id : ids->items()) out.push_back(id.is_string() ? id.text() : "");
   return out;
+}
+
+std::vector<std::string> Digests(const std::vector<Descriptor>& layers) {
+  std::vector<std::string> out;
+  for (const Descriptor& d : layers) out.push_back(d.digest.ToString());
+  return out;
+}
+
+// The same layers, in another order.
+bool Reordered(const std::vector<Descriptor>& a, const std::vector<Descriptor>& b) {
+  std::vector<std::string> x = Digests(a), y = Digests(b);
+  if (x == y) return false;
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  return x == y;
+}
+
+// "[sha256:0123456789ab, ...]": enough of each digest to tell them apart.
+std::string DigestList(const std::vector<Descriptor>& layers) {
+  std::string out = "[";
+  for (const Descriptor& d : layers) {
+    absl::StrAppend(&out, out.size() > 1 ? ", " : "", d.digest.algorithm(), ":", d.digest.encoded().substr(0, 12));
+  }
+  return out + "]";
 }
 
 class ImageDiffer {
@@ -177,6 +202,11 @@ class ImageDiffer {
     json::Value ca, cb;
     absl::Status s = Configs(a, b, scope, &ca, &cb);
     if (!s.ok()) return s;
+    if (Reordered(la, lb)) {
+      report_->Add(Difference{scope, kKindManifest, ".layers", "order", DigestList(la), DigestList(lb),
+                              "the same layers in another order"});
+      return absl::OkStatus();
+    }
     const std::vector<std::string> ida = DiffIds(ca), idb = DiffIds(cb);
     for (size_t i = 0; i < la.size() && i < lb.size(); ++i) {
       if (la[i].digest == lb[i].digest ||
