@@ -139,6 +139,37 @@ class GoldenTest(iwtest.ImagewriterTestCase):
     def test_single_image_oci(self):
         self.check("single_oci", self.single_image("oci"))
 
+    def test_attestations(self):
+        """BuildKit's attestation manifest over single_oci, the index around both, and the
+        referrers-tag index. The provenance hashes a test file, not the binary, so the
+        golden does not change with the tool."""
+        image = self.single_image("oci")
+        statements = os.path.join(iwtest.TESTDATA, "attestations")
+        request = self.path("attest.request.json")
+        iwtest.write_json(request, {
+            "subject": image["descriptor.json"],
+            "statements": [os.path.join(statements, n) for n in ("sbom.json", "v01.json")],
+            "provenance": {"target": "//app:image", "builderId": "urn:example:ci",
+                           "parameters": {"platform": "linux/amd64"},
+                           "dependencies": [{"name": "layer 0", "descriptorFile": self.path("hello.desc.json")},
+                                            {"name": "tool", "file": os.path.join(statements, "sbom.json")}]}})
+        names = ["statement0.json", "statement1.json", "statement2.json", "config.json", "manifest.json",
+                 "descriptor.json", "referrers.json", "referrers.descriptor.json", "referrers.tag"]
+        files = {n: self.path("attest." + n) for n in names}
+        args = ["attest", "--request", request]
+        for n in names[:3]:
+            args += ["--statement-out", files[n]]
+        for n in names[3:]:
+            flag = n[:-len(".json")] if n.endswith(".json") else n
+            args += ["--%s-out" % flag.replace(".", "-"), files[n]]
+        self.ok(args)
+        index_request = self.path("index.request.json")
+        iwtest.write_json(index_request, {"manifests": [image["descriptor.json"]],
+                                          "attestations": [files["descriptor.json"]]})
+        files["index.json"] = self.path("attest.index.json")
+        self.ok(["index", "--request", index_request, "--index-out", files["index.json"]])
+        self.check("attestations", files)
+
     def test_single_image_docker(self):
         self.check("single_docker", self.single_image("docker"))
 

@@ -1,5 +1,6 @@
 """oci_image: config + manifest from layer descriptors, and an OCI layout."""
 
+load(":attest.bzl", "ATTEST_ATTRS", "attest_image")
 load(":layer.bzl", "COMPRESSIONS", "LAYER_EXTENSIONS", "is_layer_file", "layer_action")
 load(":platform.bzl", "PLATFORM_ATTRS", "target_platform")
 load(":providers.bzl", "OciImageInfo", "OciLayerInfo")
@@ -237,8 +238,50 @@ def _image_request(ctx, base, layers, platform):
     _add_input_files(ctx, request, inputs)
     return request, inputs
 
-def _providers(ctx, out, request_file, layout, all_layers, base_sources, platform):
+def _attested_index(ctx, descriptor, attestation):
+    """The image index of an attested image: the image, then its attestation manifest.
+
+    Returns:
+      (index, descriptor, digest) Files.
+    """
+    request = {"manifests": [descriptor.path], "attestations": [attestation.descriptor.path], "mediaTypes": "oci"}
+    request_file = ctx.actions.declare_file(ctx.label.name + ".attested.request.json")
+    ctx.actions.write(request_file, json.encode(request))
+    out = [ctx.actions.declare_file(ctx.label.name + ".attested" + s) for s in [".index.json", ".descriptor.json", ".digest"]]
+    args = ctx.actions.args()
+    args.add("index")
+    args.add("--request", request_file)
+    args.add("--index-out", out[0])
+    args.add("--descriptor-out", out[1])
+    args.add("--digest-out", out[2])
+    run_imagewriter(
+        ctx,
+        arguments = [args],
+        inputs = [request_file, descriptor, attestation.descriptor],
+        outputs = out,
+        mnemonic = "OciIndex",
+        progress_message = "Writing the attested image index of %s" % ctx.label,
+    )
+    return out[0], out[1], out[2]
+
+def referrers_layout(ctx, attestation):
+    """The layout oci_push copies to the referrers fallback tag: the referrers index over the attestation.
+
+    Args:
+      ctx: the rule context.
+      attestation: the struct attest_image returns.
+
+    Returns:
+      struct(layout, tag): the layout directory and the file holding its tag.
+    """
+    directory = ctx.actions.declare_directory(ctx.label.name + ".referrers")
+    layout_action(ctx, directory, attestation.referrers_descriptor, [attestation.referrers] + attestation.metadata, [])
+    return struct(layout = directory, tag = attestation.referrers_tag)
+
+def _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested):
     """OciImageInfo, the layout as default output, and the output groups."""
+    root_digest = attested.digest if attested else out["digest"]
+    referrers = [attested.referrers] if attested else []
     return [
         OciImageInfo(
             manifest = out["manifest"],
@@ -252,14 +295,18 @@ def _providers(ctx, out, request_file, layout, all_layers, base_sources, platfor
             layer_blobs = depset([layer.blob for layer in all_layers]),
             platform = platform,
             media_types = ctx.attr.media_types,
+            attestation = attested.attestation if attested else None,
+            root_digest = root_digest,
+            referrers = referrers,
         ),
-        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, out["digest"]])),
+        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, root_digest])),
         OutputGroupInfo(
             config = depset([out["config"]]),
             manifest = depset([out["manifest"]]),
             descriptor = depset([out["descriptor"]]),
             digest = depset([out["digest"]]),
             request = depset([request_file]),
+            referrers = depset([r.layout for r in referrers]),
         ),
     ]
 
@@ -283,9 +330,16 @@ def _oci_image_impl(ctx):
     base_sources = base.base_sources if base else []
     layout = ctx.actions.declare_directory(ctx.label.name)
     metadata = [out["config"], out["manifest"]]
-    layout_action(ctx, layout, out["descriptor"], metadata, all_layers, base_sources, ctx.attr.ref_name)
+    root = out["descriptor"]
+    attested = None
+    attestation = attest_image(ctx, out["descriptor"], all_layers, base, platform)
+    if attestation:
+        index, root, digest = _attested_index(ctx, out["descriptor"], attestation)
+        metadata += [index] + attestation.metadata
+        attested = struct(attestation = attestation, digest = digest, referrers = referrers_layout(ctx, attestation))
+    layout_action(ctx, layout, root, metadata, all_layers, base_sources, ctx.attr.ref_name)
     platform = platform or (base.platform if base else "")
-    return _providers(ctx, out, request_file, layout, all_layers, base_sources, platform)
+    return _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested)
 
 _ATTRS = {
     "base": attr.label(
@@ -339,6 +393,6 @@ oci_image = rule(
 
 The default output is an OCI image layout directory named after the target.
 Output groups: config, manifest, descriptor, digest, request.""",
-    attrs = dict(_ATTRS.items() + STAMP_ATTRS.items() + PLATFORM_ATTRS.items()),
+    attrs = dict(_ATTRS.items() + STAMP_ATTRS.items() + PLATFORM_ATTRS.items() + ATTEST_ATTRS.items()),
     toolchains = [TOOLCHAIN_TYPE],
 )

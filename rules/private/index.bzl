@@ -57,6 +57,12 @@ def _oci_image_index_impl(ctx):
         "mediaTypes": ctx.attr.media_types,
     }
     inputs = [i.descriptor for i in images]
+
+    # BuildKit's layout: each image's attestation manifest after all images.
+    attestations = [i.attestation for i in images if i.attestation]
+    if attestations:
+        request["attestations"] = [a.descriptor.path for a in attestations]
+        inputs += [a.descriptor for a in attestations]
     if ctx.file.annotations_file:
         request["annotationFiles"] = [ctx.file.annotations_file.path]
         inputs.append(ctx.file.annotations_file)
@@ -73,16 +79,32 @@ def _oci_image_index_impl(ctx):
     metadata = [index]
     layers = []
     base_sources = []
+    for a in attestations:
+        metadata += a.metadata
+    referrers = []
     for image in images:
         metadata += [image.manifest, image.config]
+        referrers += image.referrers
         layers += image.layers
         base_sources += image.base_sources
     layout = ctx.actions.declare_directory(ctx.label.name)
     layout_action(ctx, layout, descriptor, metadata, layers, base_sources, ctx.attr.ref_name)
     return [
-        OciImageIndexInfo(index = index, descriptor = descriptor, digest = digest, layout = layout, images = images),
+        OciImageIndexInfo(
+            index = index,
+            descriptor = descriptor,
+            digest = digest,
+            layout = layout,
+            images = images,
+            referrers = referrers,
+        ),
         DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, digest])),
-        OutputGroupInfo(index = depset([index]), descriptor = depset([descriptor]), digest = depset([digest])),
+        OutputGroupInfo(
+            index = depset([index]),
+            descriptor = depset([descriptor]),
+            digest = depset([digest]),
+            referrers = depset([r.layout for r in referrers]),
+        ),
     ]
 
 oci_image_index = rule(

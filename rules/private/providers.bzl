@@ -25,6 +25,9 @@ OciImageInfo = provider(
         "layer_blobs": "depset of File: every layer blob.",
         "platform": "string: os/arch[/variant].",
         "media_types": "string: \"oci\" or \"docker\".",
+        "attestation": "struct of attest.bzl's attest_image (descriptor, metadata, ...), or None.",
+        "root_digest": "File: the digest of the layout's root: the manifest's, or with attestations the index's around it.",
+        "referrers": "list of struct(layout, tag): OCI 1.1 referrers-tag layouts for oci_push.",
     },
 )
 
@@ -36,6 +39,7 @@ OciImageIndexInfo = provider(
         "digest": "File: the index digest (sha256:...).",
         "layout": "File (directory): the OCI image layout of the index and its images.",
         "images": "list of OciImageInfo, in index order.",
+        "referrers": "list of struct(layout, tag): the images' OCI 1.1 referrers-tag layouts, for oci_push.",
     },
 )
 

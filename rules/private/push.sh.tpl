@@ -7,6 +7,15 @@
 # Then each of the target's platform_tags, naming one image of an index:
 # skopeo picks that image from the layout by platform and pushes it alone
 # (its blobs are already there), and its digest is checked too.
+# Then, for each attested image, its OCI 1.1 referrers: the attestation
+# manifests already went up inside the index (BuildKit's form), and
+# registries with the referrers API list them from their `subject`. For
+# the others (docker-registry 2.8 has no API), the distribution-spec's
+# fallback tag `sha256-<hex of the image manifest>` gets an index of them,
+# built with the image. A tag that already lists them is left alone; any
+# other content there is replaced, and said so. skopeo (1.9) cannot keep
+# that index's bytes: it drops the entries' artifactType, so the index is
+# copied without --preserve-digests and checked to list the attestations.
 # --repository and --tag replace the target's repository and remote_tags;
 # --insecure allows plain HTTP and unverified TLS (loopback registries).
 # Credentials: skopeo's own lookup (auth.json, docker config.json `auths`
@@ -26,13 +35,14 @@ mapfile -t platform_tags < "$runfiles/%{platform_tags}"
 mapfile -t platforms < "$runfiles/%{platforms}"
 override_tags=()
 extra=()
+extra_inspect=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -r|--repository) repository="$2"; shift 2 ;;
     --repository=*) repository="${1#*=}"; shift ;;
     -t|--tag) override_tags+=("$2"); shift 2 ;;
     --tag=*) override_tags+=("${1#*=}"); shift ;;
-    --insecure) extra+=(--dest-tls-verify=false); shift ;;
+    --insecure) extra+=(--dest-tls-verify=false); extra_inspect+=(--tls-verify=false); shift ;;
     *) extra+=("$1"); shift ;;
   esac
 done
@@ -100,12 +110,15 @@ if [[ -n "$store" && "$(credential_source)" == *credsStore* ]]; then
   printf '{"credHelpers":{"%s":"%s"}}\n' "$registry" "$store" > "$store_file"
   chmod 600 "$store_file"
   extra+=(--dest-authfile "$store_file")
+  extra_inspect+=(--authfile "$store_file")
 fi
 
 # What skopeo says when a registry or the network failed for now: 5xx, 429,
 # dropped or refused connections, timeouts, a failed ping.
 transient=' 50[0-9]|status 5[0-9][0-9]|unavailable|bad gateway|gateway timeout|too ?many ?requests| 429'
 transient+='|connection (refused|reset)|broken pipe|EOF|timeout|pinging container registry|talk to a V1'
+
+preserve=(--preserve-digests)
 
 # Runs one skopeo copy, retrying transient failures with backoff. Output
 # of a failed try goes to stderr; authentication failures are not retried.
@@ -114,8 +127,8 @@ copy() {
   local ref=$1 attempt=1 attempts=${IMAGEWRITER_PUSH_ATTEMPTS:-4} delay=${IMAGEWRITER_PUSH_BACKOFF:-1}
   local select=("${@:2}")
   while true; do
-    if "$skopeo" copy "${select[@]}" --preserve-digests --digestfile "$tmp/digest" "${extra[@]}" \
-        "oci:$layout" "docker://$ref" 2>"$tmp/stderr"; then
+    if "$skopeo" copy "${select[@]}" "${preserve[@]}" --digestfile "$tmp/digest" "${extra[@]}" \
+        "oci:${source:-$layout}" "docker://$ref" 2>"$tmp/stderr"; then
       return 0
     fi
     if grep -qiE 'unauthorized|authentication required|denied|forbidden' "$tmp/stderr"; then
@@ -157,3 +170,27 @@ for i in "${!platform_tags[@]}"; do
   [[ $variant == - ]] || select+=(--override-variant "$variant")
   push "$repository:${platform_tags[$i]}" "$want" "${select[@]}"
 done
+
+# The referrers-tag fallback (distribution-spec v1.1, "Pushing Manifests
+# with Subject"): skip a tag that already lists our attestation manifest.
+while read -r referrers_layout tag_file; do
+  [[ -n "$referrers_layout" ]] || continue
+  source="$runfiles/$referrers_layout"
+  ref="$repository:$(cat "$runfiles/$tag_file")"
+  listed=$(grep -o 'sha256:[0-9a-f]\{64\}' "$source/index.json" | head -1)
+  attestation=$(grep -o '"digest": "sha256:[0-9a-f]\{64\}"' "$source/blobs/${listed/://}" | head -1)
+  if current=$("$skopeo" inspect --raw "${extra_inspect[@]}" "docker://$ref" 2>/dev/null); then
+    if [[ "$current" == *"${attestation#\"digest\": }"* ]]; then
+      echo "referrers ${ref} already lists the attestations"
+      continue
+    fi
+    echo "oci_push: replacing the referrers index at $ref" >&2
+  fi
+  preserve=()
+  copy "$ref" --all
+  if ! "$skopeo" inspect --raw "${extra_inspect[@]}" "docker://$ref" | grep -q "${attestation#\"digest\": }"; then
+    echo "oci_push: $ref does not list the attestation manifest after the push" >&2
+    exit 1
+  fi
+  echo "pushed referrers ${ref}"
+done < "$runfiles/%{referrers}"

@@ -5,10 +5,27 @@ load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfiles_path")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
 def _image(ctx):
-    """(layout, digest) of an oci_image or oci_image_index."""
+    """(layout, digest of its root) of an oci_image or oci_image_index."""
+    target = ctx.attr.image
+    if OciImageInfo in target:
+        return target[OciImageInfo].layout, target[OciImageInfo].root_digest
+    return target[OciImageIndexInfo].layout, target[OciImageIndexInfo].digest
+
+def _referrers(ctx):
+    """A file of "layout tag-file" lines (runfiles paths), and the files it names.
+
+    Each line is one attested image's OCI 1.1 referrers-tag layout, which
+    oci_push copies to `sha256-<hex>` for registries without the referrers API.
+    """
     target = ctx.attr.image
     info = target[OciImageInfo] if OciImageInfo in target else target[OciImageIndexInfo]
-    return info.layout, info.digest
+    referrers = info.referrers
+    listing = ctx.actions.declare_file(ctx.label.name + ".referrers")
+    ctx.actions.write(listing, "".join([
+        "%s %s\n" % (runfiles_path(ctx, r.layout), runfiles_path(ctx, r.tag))
+        for r in referrers
+    ]))
+    return listing, [r.layout for r in referrers] + [r.tag for r in referrers]
 
 def _archive_flags(ctx):
     """`imagewriter archive` flags other than --layout and --output."""
@@ -195,6 +212,7 @@ def _oci_push_impl(ctx):
     tags = ctx.actions.declare_file(ctx.label.name + ".tags")
     _refs_action(ctx, ctx.attr.remote_tags, tags)
     platform_tags, platforms = _platform_tags(ctx)
+    referrers, referrer_files = _referrers(ctx)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._push_template,
@@ -206,6 +224,7 @@ def _oci_push_impl(ctx):
             "%{tags}": runfiles_path(ctx, tags),
             "%{platform_tags}": runfiles_path(ctx, platform_tags),
             "%{platforms}": runfiles_path(ctx, platforms),
+            "%{referrers}": runfiles_path(ctx, referrers),
             "%{repository}": "'%s'" % ctx.attr.repository.replace("'", ""),
         },
         is_executable = True,
@@ -213,7 +232,7 @@ def _oci_push_impl(ctx):
     return [DefaultInfo(
         executable = script,
         files = depset([script]),
-        runfiles = ctx.runfiles(files = [layout, digest, tags, platform_tags, platforms]),
+        runfiles = ctx.runfiles(files = [layout, digest, tags, platform_tags, platforms, referrers] + referrer_files),
     )]
 
 oci_push = rule(
