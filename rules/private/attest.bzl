@@ -40,37 +40,31 @@ def _provenance(ctx, layers, base, platform):
     }
     return provenance, inputs
 
-def attest_image(ctx, descriptor, layers, base, platform):
-    """Runs `imagewriter attest` for an image, when it has attestations.
+def attest_action(ctx, name, descriptor, statements, provenance = None, provenance_inputs = []):
+    """Runs `imagewriter attest`: an attestation manifest over one image manifest.
 
     Args:
-      ctx: the oci_image's context.
+      ctx: the rule context; it must declare the imagewriter toolchain.
+      name: the prefix of the output files.
       descriptor: File, the image manifest's descriptor.
-      layers: every OciLayerInfo of the image, base layers included.
-      base: the base struct of image.bzl, or None.
-      platform: "os/arch[/variant]", or None for the base's.
+      statements: Files of in-toto statements.
+      provenance: the request's provenance member, or None.
+      provenance_inputs: the files `provenance` names.
 
     Returns:
-      None, or struct(descriptor: the attestation manifest's index
-      descriptor, metadata: its blobs (manifest, config, statements),
-      referrers and referrers_descriptor: the OCI 1.1 referrers-tag index
-      and its descriptor, referrers_tag: a file holding that tag).
+      struct(descriptor: the attestation manifest's index descriptor,
+      statements: the statement blobs, metadata: every blob (manifest,
+      config, statements), referrers and referrers_descriptor: the OCI 1.1
+      referrers-tag index and its descriptor, referrers_tag: a file holding
+      that tag).
     """
-    statements = ctx.files.attestations
-    if not statements and not ctx.attr.provenance:
-        return None
-    if ctx.attr.media_types != "oci":
-        fail("oci_image(attestations): attestations need media_types = \"oci\" (BuildKit refuses them " +
-             "with Docker media types)")
-    name = ctx.label.name + ".attestation"
     request = {"subject": descriptor.path, "statements": [f.path for f in statements]}
-    inputs = [descriptor] + statements
-    if ctx.attr.provenance:
-        request["provenance"], more = _provenance(ctx, layers, base, platform)
-        inputs += more
+    inputs = [descriptor] + statements + provenance_inputs
+    if provenance:
+        request["provenance"] = provenance
     request_file = ctx.actions.declare_file(name + ".request.json")
     ctx.actions.write(request_file, json.encode(request))
-    count = len(statements) + (1 if ctx.attr.provenance else 0)
+    count = len(statements) + (1 if provenance else 0)
     blobs = [ctx.actions.declare_file("%s.statement%d.json" % (name, i)) for i in range(count)]
     out = {flag: ctx.actions.declare_file(name + suffix) for flag, suffix in [
         ("config", ".config.json"),
@@ -96,8 +90,33 @@ def attest_image(ctx, descriptor, layers, base, platform):
     )
     return struct(
         descriptor = out["descriptor"],
+        statements = blobs,
         metadata = [out["manifest"], out["config"]] + blobs,
         referrers = out["referrers"],
         referrers_descriptor = out["referrers-descriptor"],
         referrers_tag = out["referrers-tag"],
     )
+
+def attest_image(ctx, descriptor, layers, base, platform):
+    """Runs `imagewriter attest` for an image, when it has attestations.
+
+    Args:
+      ctx: the oci_image's context.
+      descriptor: File, the image manifest's descriptor.
+      layers: every OciLayerInfo of the image, base layers included.
+      base: the base struct of image.bzl, or None.
+      platform: "os/arch[/variant]", or None for the base's.
+
+    Returns:
+      None, or attest_action's struct.
+    """
+    statements = ctx.files.attestations
+    if not statements and not ctx.attr.provenance:
+        return None
+    if ctx.attr.media_types != "oci":
+        fail("oci_image(attestations): attestations need media_types = \"oci\" (BuildKit refuses them " +
+             "with Docker media types)")
+    provenance, inputs = None, []
+    if ctx.attr.provenance:
+        provenance, inputs = _provenance(ctx, layers, base, platform)
+    return attest_action(ctx, ctx.label.name + ".attestation", descriptor, statements, provenance, inputs)

@@ -264,17 +264,18 @@ def _attested_index(ctx, descriptor, attestation):
     )
     return out[0], out[1], out[2]
 
-def referrers_layout(ctx, attestation):
+def referrers_layout(ctx, attestation, name):
     """The layout oci_push copies to the referrers fallback tag: the referrers index over the attestation.
 
     Args:
       ctx: the rule context.
-      attestation: the struct attest_image returns.
+      attestation: the struct attest.bzl's attest_action returns.
+      name: the layout directory's name.
 
     Returns:
       struct(layout, tag): the layout directory and the file holding its tag.
     """
-    directory = ctx.actions.declare_directory(ctx.label.name + ".referrers")
+    directory = ctx.actions.declare_directory(name)
     layout_action(ctx, directory, attestation.referrers_descriptor, [attestation.referrers] + attestation.metadata, [])
     return struct(layout = directory, tag = attestation.referrers_tag)
 
@@ -336,7 +337,7 @@ def _oci_image_impl(ctx):
     if attestation:
         index, root, digest = _attested_index(ctx, out["descriptor"], attestation)
         metadata += [index] + attestation.metadata
-        attested = struct(attestation = attestation, digest = digest, referrers = referrers_layout(ctx, attestation))
+        attested = struct(attestation = attestation, digest = digest, referrers = referrers_layout(ctx, attestation, ctx.label.name + ".referrers"))
     layout_action(ctx, layout, root, metadata, all_layers, base_sources, ctx.attr.ref_name)
     platform = platform or (base.platform if base else "")
     return _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested)

@@ -1,6 +1,7 @@
 """oci_image_index: a multi-platform index over oci_image targets."""
 
-load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "layout_action")
+load(":attest.bzl", "attest_action")
+load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "layout_action", "referrers_layout")
 load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":request.bzl", "request_action")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE")
@@ -44,6 +45,25 @@ def _images(ctx):
         images += [t[OciImageInfo] for t in split[str(platform.label)]]
     return images
 
+def _attestations(ctx, images):
+    """(attestation structs, referrers layouts) of the images, in image order.
+
+    The index's own `attestations` join every image's: each image then gets
+    a new attestation manifest with its own statements (already normalised,
+    so they pass again byte for byte) followed by the index's.
+    """
+    if not ctx.files.attestations:
+        return [i.attestation for i in images if i.attestation], [r for i in images for r in i.referrers]
+    if ctx.attr.media_types != "oci":
+        fail("oci_image_index(attestations): attestations need media_types = \"oci\"")
+    attestations, referrers = [], []
+    for n, image in enumerate(images):
+        own = image.attestation.statements if image.attestation else []
+        a = attest_action(ctx, "%s.attestation%d" % (ctx.label.name, n), image.descriptor, own + ctx.files.attestations)
+        attestations.append(a)
+        referrers.append(referrers_layout(ctx, a, "%s.referrers%d" % (ctx.label.name, n)))
+    return attestations, referrers
+
 def _oci_image_index_impl(ctx):
     if ctx.attr.media_types not in ["oci", "docker"]:
         fail("oci_image_index(media_types): \"%s\" must be \"oci\" or \"docker\"" % ctx.attr.media_types)
@@ -59,7 +79,7 @@ def _oci_image_index_impl(ctx):
     inputs = [i.descriptor for i in images]
 
     # BuildKit's layout: each image's attestation manifest after all images.
-    attestations = [i.attestation for i in images if i.attestation]
+    attestations, referrers = _attestations(ctx, images)
     if attestations:
         request["attestations"] = [a.descriptor.path for a in attestations]
         inputs += [a.descriptor for a in attestations]
@@ -81,10 +101,8 @@ def _oci_image_index_impl(ctx):
     base_sources = []
     for a in attestations:
         metadata += a.metadata
-    referrers = []
     for image in images:
         metadata += [image.manifest, image.config]
-        referrers += image.referrers
         layers += image.layers
         base_sources += image.base_sources
     layout = ctx.actions.declare_directory(ctx.label.name)
@@ -133,6 +151,11 @@ whose index.json points to the index.""",
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
         "annotations": attr.string_dict(doc = "Index annotations."),
+        "attestations": attr.label_list(
+            allow_files = [".json"],
+            doc = "in-toto statement files attested for every image of the index, after each image's own " +
+                  "(see oci_image's `attestations`). OCI media types only.",
+        ),
         "annotations_file": attr.label(allow_single_file = True, doc = "Annotations as a file of KEY=VALUE lines."),
         "media_types": attr.string(default = "oci", doc = "\"oci\" (image index) or \"docker\" (manifest list)."),
         "ref_name": REF_NAME_ATTR,

@@ -78,6 +78,25 @@ class AttestTest(iwtest.ImagewriterTestCase):
             out = self.ok(["verify", layout]).stdout
             self.assertIn("attestation manifests", out)
 
+    def test_index_attestations_join_each_images(self):
+        index_files = FILES["//tests/attest:index_attested"]
+        index = json.loads(iwtest.read(index_files["index"]))
+        layout = os.path.abspath(index_files["layout"])
+        entries = attestation_entries(index)
+        self.assertEqual([e["annotations"]["vnd.docker.reference.digest"] for e in entries],
+                         [m["digest"] for m in index["manifests"][:2]])
+        own = json.loads(blob(IMAGE["layout"], root_index(IMAGE["layout"])[1]["manifests"][1]["digest"]))
+        first = json.loads(blob(layout, entries[0]["digest"]))
+        # The image's statements, unchanged, then the index's.
+        self.assertEqual(first["layers"][:2], own["layers"])
+        self.assertEqual([layer["annotations"]["in-toto.io/predicate-type"] for layer in first["layers"]],
+                         ["https://spdx.dev/Document", "https://slsa.dev/provenance/v1",
+                          "https://openvex.dev/ns/v0.2.0"])
+        second = json.loads(blob(layout, entries[1]["digest"]))
+        self.assertEqual([layer["annotations"]["in-toto.io/predicate-type"] for layer in second["layers"]],
+                         ["https://slsa.dev/provenance/v1", "https://openvex.dev/ns/v0.2.0"])
+        self.ok(["verify", layout])
+
     def test_skopeo_copy_all_keeps_attestations_and_umoci_unpacks(self):
         copy = self.path("copy")
         self.tool("skopeo", "copy", "--all", "--preserve-digests", "oci:%s:latest" % IMAGE["layout"],
