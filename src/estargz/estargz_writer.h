@@ -26,6 +26,10 @@
 // BuildKit's path adds none (only estargz.Build does), and adding one would
 // change the diffID. stargz-snapshotter then prefetches its default amount.
 //
+// Memory: the TOC, an entry per tar entry and per chunk (a few hundred
+// bytes each), is held until the end, as estargz's writer holds it; the
+// data itself streams through the member encoder's fixed buffers.
+//
 // Refused, as the estargz package refuses them: an entry named
 // stargz.index.json (after path cleaning; such an input is eStargz already
 // and must be unpacked first), and entry types other than regular file,

@@ -18,7 +18,8 @@
 // io.containers.estargz.uncompressed-size (these two replace any given
 // ones). An input file that already is eStargz passes through with its
 // annotations recovered; one re-encoded (force_recompress,
-// rewrite_timestamp) is read up to its TOC, as BuildKit unpacks it. Memory use is a
+// rewrite_timestamp) is read up to its TOC, as BuildKit unpacks it. The
+// eStargz encoder also holds the TOC in memory (estargz_writer.h). Memory use is a
 // few fixed buffers whatever the layer's size.
 #ifndef IMAGEWRITER_WRITER_LAYER_WRITER_H_
 #define IMAGEWRITER_WRITER_LAYER_WRITER_H_
