@@ -42,7 +42,7 @@ def _curl(rctx, url, output, state, config = None):
     """GETs url into output (POSTs with a form config); returns (status code, response headers).
 
     Credentials go to curl in a private config file (-K), never on its
-    command line.
+    command line. Transient failures are retried by curl, with backoff.
     """
     args = [
         "curl",
@@ -56,6 +56,9 @@ def _curl(rctx, url, output, state, config = None):
         "%{http_code}",
         "-H",
         "Accept: " + _ACCEPT,
+        # 5xx, 429 and timeouts: three more tries, 1, 2 and 4 seconds apart.
+        "--retry",
+        "3",
     ]
     if config == None and (state.get("token") or state.get("basic")):
         config = curl_config(rctx, "curl.conf", basic = state.get("basic"), bearer = state.get("token"))

@@ -9,7 +9,8 @@ the test-only Bearer token front of tests/e2e/registry.py:
   - a wrong password and a missing credential fail naming the registry and
     the credential source, never the secret;
   - no file that held a secret is left in the repository;
-  - an open registry is pulled from without looking for credentials.
+  - an open registry is pulled from without looking for credentials;
+  - 503s are retried.
 Each pull skips the repository cache, so blob downloads authenticate too.
 Prints "PASS: ..." / "FAIL: ..." per check; exit status 1 on any failure.
 Usage: python3 tests/integration/pull_auth.py  (from anywhere)
@@ -145,6 +146,7 @@ def main():
         for name in ("bearer", "identity", "bearer_wrong", "bearer_anonymous"):
             ws.add(name, front.addr, digest)
         ws.add("open", plain.addr, digest)
+        ws.add("flaky", front.addr, digest)
         ws.write()
         expect_ok(ws, "oci_pull from a registry that wants no credentials runs no helper", "open", digest,
                   DOCKER_CONFIG=ws.config("open", {"credsStore": "absent-helper"}))
@@ -195,6 +197,10 @@ def run_cases(ws, basic, front, digest):
               DOCKER_CONFIG=ws.config("identity", {"auths": {front.addr: {"identitytoken": "refresh-" + PASSWORD}}}))
     check("the identity token was sent as an OAuth2 refresh token",
           ("refresh", "repository:iw/hello:pull") in front.token_requests, str(front.token_requests))
+    front.faults = 2
+    expect_ok(ws, "oci_pull retries a registry that answers 503", "flaky", digest,
+              DOCKER_CONFIG=ws.config("flaky", {"auths": {front.addr: {"auth": b64("bob:" + PASSWORD)}}}))
+    check("both 503s were answered", front.faults == 0)
     bad = ws.config("bearer_wrong", {"auths": {front.addr: {"auth": b64("bob:wrong-" + PASSWORD)}}})
     expect_error(ws, "oci_pull with a wrong password at the token realm names the realm and the source",
                  "bearer_wrong", ["oci_pull(bearer_wrong): %s: the token endpoint http://%s/token refused "
