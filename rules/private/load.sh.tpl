@@ -36,16 +36,35 @@ else
 fi
 skopeo=${IMAGEWRITER_SKOPEO:-skopeo}
 
-# containers-storage, for a podman that reads this machine's store.
-load_into_storage() {
-  # A podman given its own store (--root, --storage-driver...) names it;
-  # plain podman and skopeo read the same storage.conf, so the default
-  # store, with its driver options, is already the same one.
-  local store=""
-  if [[ ${#engine[@]} -gt 1 ]]; then
-    store=$("${engine[@]}" info --format '[{{.Store.GraphDriverName}}@{{.Store.GraphRoot}}+{{.Store.RunRoot}}]')
+# The containers-storage store of a podman given its own (--root, --runroot,
+# --storage-driver), as skopeo's "[driver@root+runroot]"; empty for the
+# default store, which plain podman and skopeo find in the same
+# storage.conf, driver options included. Read from the flags, as
+# `podman info` takes a second.
+storage_spec() {
+  local root="" run="" driver="" i=1
+  while [[ $i -lt ${#engine[@]} ]]; do
+    case "${engine[i]}" in
+      --root) root=${engine[i + 1]:-}; i=$((i + 1)) ;;
+      --root=*) root=${engine[i]#*=} ;;
+      --runroot) run=${engine[i + 1]:-}; i=$((i + 1)) ;;
+      --runroot=*) run=${engine[i]#*=} ;;
+      --storage-driver) driver=${engine[i + 1]:-}; i=$((i + 1)) ;;
+      --storage-driver=*) driver=${engine[i]#*=} ;;
+    esac
+    i=$((i + 1))
+  done
+  if [[ -n $driver && -z $root ]]; then  # Another driver on the default root.
+    "${engine[@]}" info --format '[{{.Store.GraphDriverName}}@{{.Store.GraphRoot}}+{{.Store.RunRoot}}]'
+  elif [[ -n $root ]]; then
+    echo "[${driver:+$driver@}$root${run:++$run}]"
   fi
-  local tag
+}
+
+# containers-storage skips the layers it has: only new ones are read.
+load_into_storage() {
+  local store tag
+  store=$(storage_spec)
   for tag in "${tags[@]}"; do
     "$skopeo" copy %{platform_flags} "${extra[@]}" "oci:$source" "containers-storage:$store$tag"
     echo "Loaded image: $tag"
