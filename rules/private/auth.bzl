@@ -18,7 +18,8 @@ in auth.json, a repository path (`host/team/app`, longest wins).
 The first source that answers wins; its name (a file, a helper) goes into
 messages, the secret never does. Secrets stay out of command lines, where
 `ps` shows them: base64 is decoded and curl reads credentials from files
-in a private (0700) directory that is removed when the fetch is done.
+in a private (0700) directory, each deleted once the command that reads
+it has run.
 """
 
 # The environment variables the lookup reads; repository rules list them in

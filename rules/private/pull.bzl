@@ -10,7 +10,7 @@ that answer with a Basic challenge get those credentials directly. Loopback
 registries are spoken to over plain HTTP.
 """
 
-load(":auth.bzl", "AUTH_ENVIRON", "curl_config", "find_credentials", "remove_private_dir", "searched")
+load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "remove_private_dir", "searched")
 
 _ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json",
@@ -65,6 +65,9 @@ def _curl(rctx, url, output, state, config = None):
     if config:
         args += ["-K", config]
     result = rctx.execute(args + [url])
+    if config and config.startswith(PRIVATE_DIR):
+        # Secrets live on disk only while curl runs.
+        rctx.delete(config)
     if result.return_code != 0:
         _fail(rctx, "fetching %s failed: %s" % (url, result.stderr))
     return int(result.stdout.strip()[-3:]), rctx.read(output + ".headers")
