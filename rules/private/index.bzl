@@ -1,6 +1,7 @@
 """oci_image_index: a multi-platform index over oci_image targets."""
 
 load(":attest.bzl", "attest_action")
+load(":flag.bzl", "FlagInfo")
 load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "layout_action", "referrers_layout")
 load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":request.bzl", "request_action")
@@ -39,6 +40,12 @@ def _images(ctx):
         if ctx.attr.platform_images:
             fail("oci_image_index(platform_images): needs `platforms`")
         return [t[OciImageInfo] for t in ctx.attr.images]
+    if not ctx.attr._cc_toolchain_resolution[FlagInfo].enabled:
+        # buildifier: disable=print
+        print(("%s: --incompatible_enable_cc_toolchain_resolution is off, so Bazel 4 compiles any " +
+               "cc_binary in these images for the host's CPU on every platform; add " +
+               "`build --incompatible_enable_cc_toolchain_resolution` to .bazelrc (the default from Bazel 7)") %
+              ctx.label)
     split = ctx.split_attr.platform_images
     images = []
     for platform in ctx.attr.platforms:
@@ -147,6 +154,7 @@ whose index.json points to the index.""",
             cfg = _per_platform,
             doc = "Internal: `images` when `platforms` is set (the macro moves them here).",
         ),
+        "_cc_toolchain_resolution": attr.label(default = Label("//rules/private:cc_toolchain_resolution")),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
