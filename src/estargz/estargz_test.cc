@@ -173,5 +173,27 @@ TEST(Reader, DetectsOwnOutput) {
   unlink(path);
 }
 
+TEST(Reader, FooterWithBrokenTocIsAnError) {
+  // A gzip member holding a tar of stargz.index.json that is no TOC, then
+  // a footer pointing at it.
+  StringSink blob;
+  {
+    std::unique_ptr<ByteSink> e = NewEncoder(Compression::kGzip, 2, &blob);
+    ASSERT_TRUE(e->Append(absl::StrCat(File("stargz.index.json", "[1]"), End())).ok());
+    ASSERT_TRUE(e->Finish().ok());
+  }
+  const std::string bytes = blob.data() + estargz::FooterBytes(0);
+  char path[] = "/tmp/estargz_test_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  absl::StatusOr<std::optional<EstargzBlob>> found = DetectEstargz(fd, path);
+  EXPECT_FALSE(found.ok());
+  EXPECT_TRUE(absl::StrContains(found.status().message(), "TOC at offset 0 is broken"))
+      << found.status();
+  close(fd);
+  unlink(path);
+}
+
 }  // namespace
 }  // namespace imagewriter
