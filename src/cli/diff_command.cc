@@ -45,7 +45,8 @@ int DiffMain(const std::vector<std::string>& args) {
       as_json = true;
     } else if (args[i] == "--max-size" && i + 1 < args.size()) {
       const std::string& v = args[++i];
-      if (!absl::SimpleAtoi(v, &options.limits.max_bytes) || v.find_first_not_of("0123456789") != std::string::npos) {
+      if (!absl::SimpleAtoi(v, &options.limits.max_bytes) ||
+          v.find_first_not_of("0123456789") != std::string::npos) {
         return Trouble(UsageError(absl::StrCat("--max-size \"", v, "\" is not a non-negative integer")));
       }
     } else if (args[i].rfind("--", 0) == 0) {

@@ -40,6 +40,12 @@ std::vector<std::string> DiffIds(const json::Value& config) {
   return out;
 }
 
+// The scope of a manifest under an index entry: the platforms on the way.
+std::string JoinScope(const std::string& scope, const std::string& key) {
+  if (scope.empty() || key.empty()) return scope + key;
+  return absl::StrCat(scope, " ", key);
+}
+
 std::vector<std::string> Digests(const std::vector<Descriptor>& layers) {
   std::vector<std::string> out;
   for (const Descriptor& d : layers) out.push_back(d.digest.ToString());
@@ -59,7 +65,8 @@ bool Reordered(const std::vector<Descriptor>& a, const std::vector<Descriptor>& 
 std::string DigestList(const std::vector<Descriptor>& layers) {
   std::string out = "[";
   for (const Descriptor& d : layers) {
-    absl::StrAppend(&out, out.size() > 1 ? ", " : "", d.digest.algorithm(), ":", d.digest.encoded().substr(0, 12));
+    absl::StrAppend(&out, out.size() > 1 ? ", " : "", d.digest.algorithm(), ":",
+                    d.digest.encoded().substr(0, 12));
   }
   return out + "]";
 }
@@ -105,7 +112,7 @@ class ImageDiffer {
     if (chosen == nullptr) return absl::OkStatus();
     absl::StatusOr<ImageNode> node = LoadNode(*(index_is_a ? a_ : b_).source, *chosen);
     if (!node.ok()) return node.status();
-    const std::string child_scope = scope.empty() ? PlatformKey(*chosen) : absl::StrCat(scope, " ", PlatformKey(*chosen));
+    const std::string child_scope = JoinScope(scope, PlatformKey(*chosen));
     return index_is_a ? Nodes(*node, b, child_scope, depth + 1) : Nodes(a, *node, child_scope, depth + 1);
   }
 
@@ -142,8 +149,9 @@ class ImageDiffer {
   // By platform; then what is left by digest (a manifest whose platform
   // changed); then, when one of each is left, those two. Linear in the
   // entries (up to a log), however many a hostile index has.
-  static void MatchChildren(const ImageNode& a, const ImageNode& b, std::vector<std::pair<size_t, size_t>>* pairs,
-                            std::set<size_t>* used_a, std::set<size_t>* used_b) {
+  static void MatchChildren(const ImageNode& a, const ImageNode& b,
+                            std::vector<std::pair<size_t, size_t>>* pairs, std::set<size_t>* used_a,
+                            std::set<size_t>* used_b) {
     auto match = [&](const std::function<std::string(const Descriptor&)>& key) {
       std::map<std::string, std::deque<size_t>> free_b;
       for (size_t j = 0; j < b.children.size(); ++j) {
@@ -174,7 +182,7 @@ class ImageDiffer {
 
   absl::Status Children(const Descriptor& x, const Descriptor& y, const std::string& scope, int depth) {
     const std::string key = PlatformKey(x).empty() ? PlatformKey(y) : PlatformKey(x);
-    const std::string child_scope = scope.empty() ? key : absl::StrCat(scope, " ", key);
+    const std::string child_scope = JoinScope(scope, key);
     if (PlatformKey(x) != PlatformKey(y)) {
       report_->Add(Difference{scope, kKindIndex, ".manifests", "platform", PlatformKey(x), PlatformKey(y),
                               ""});
@@ -216,7 +224,8 @@ class ImageDiffer {
       const LayerBlob x{a_.source.get(), a.layer_names[i]}, y{b_.source.get(), b.layer_names[i]};
       const Difference base{scope, kKindLayer, absl::StrCat("layers[", i, "]"), "", "", "", ""};
       const bool same_tar = i < ida.size() && i < idb.size() && !ida[i].empty() && ida[i] == idb[i];
-      s = same_tar ? CompareCompression(x, y, base, report_) : CompareLayerBlobs(x, y, base, limits_, report_);
+      s = same_tar ? CompareCompression(x, y, base, report_)
+                   : CompareLayerBlobs(x, y, base, limits_, report_);
       if (!s.ok()) return s;
     }
     return absl::OkStatus();

@@ -160,8 +160,13 @@ absl::StatusOr<ImageNode> LoadDockerManifest(const BlobSource& source, const std
 
 // Fills in the Docker manifest a manifest.json item stands for.
 absl::Status DescribeDockerNode(const BlobSource& source, ImageNode* node) {
-  for (const std::string& name : node->layer_names) {
-    if (!StaysInside(name)) return absl::InvalidArgumentError(absl::StrCat(node->where, ": \"", name, "\" is not inside the archive"));
+  std::vector<std::string> names = node->layer_names;
+  names.push_back(node->config_name);
+  for (const std::string& name : names) {
+    if (!StaysInside(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(node->where, ": \"", name, "\" is not inside the archive"));
+    }
   }
   absl::StatusOr<std::string> config = source.ReadSmall(node->config_name);
   if (!config.ok()) return config.status();
@@ -227,7 +232,10 @@ absl::StatusOr<DiffSide> OpenDiffSide(const std::string& argument) {
   side.label = argument;
   side.source = *std::move(source);
   if (!side.source->Has("index.json") && side.source->Has("manifest.json")) {
-    if (!arg.digest.empty()) return absl::InvalidArgumentError(argument + ": a docker-archive without index.json has no digests to choose by");
+    if (!arg.digest.empty()) {
+      return absl::InvalidArgumentError(
+          argument + ": a docker-archive without index.json has no digests to choose by");
+    }
     absl::StatusOr<ImageNode> node = LoadDockerManifest(*side.source, arg.tag);
     if (!node.ok()) return node.status();
     side.root = *std::move(node);

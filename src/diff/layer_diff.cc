@@ -251,7 +251,8 @@ absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Dif
     d.field = "tar bytes";
     d.a = x->facts.diff_id.ToString();
     d.b = y->facts.diff_id.ToString();
-    d.note = "the same entries, metadata and content, written differently (header encoding, padding or end blocks)";
+    d.note = "the same entries, metadata and content, written differently "
+             "(header encoding, padding or end blocks)";
     report->Add(std::move(d));
   }
   return absl::OkStatus();
