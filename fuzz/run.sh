@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(tar_fuzz tar_header_fuzz decompress_fuzz estargz_fuzz splice_fuzz json_fuzz history_fuzz parse_fuzz verify_fuzz diff_fuzz)
+[[ ${#targets[@]} -gt 0 ]] || targets=(tar_fuzz tar_header_fuzz decompress_fuzz estargz_fuzz splice_fuzz json_fuzz history_fuzz attest_fuzz parse_fuzz verify_fuzz diff_fuzz)
 # A separate output base: switching the C++ compiler must not invalidate the
 # main build's analysis cache.
 bazel_fuzz=(bazel --output_base="$HOME/.cache/imagewriter/fuzz-output-base")

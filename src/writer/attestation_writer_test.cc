@@ -46,6 +46,19 @@ TEST(AttestationWriterTest, FillsSubjectAndWritesBuildKitsForm) {
   EXPECT_TRUE(absl::StrContains(out->referrers.index, d.digest.ToString()));
 }
 
+TEST(AttestationWriterTest, NormalisedStatementsPassAgainUnchanged) {
+  // oci_image_index re-attests an image's statement blobs and relies on it.
+  const std::string given =
+      R"({"subject": [{"digest": {"sha512": "x", "sha256": ")" + std::string(kHex) +
+      R"("}}], "predicate": {"n": 1e3, "s": "<\u00e9>"}, "predicateType": "p",
+          "_type": "https://in-toto.io/Statement/v0.1"})";
+  absl::StatusOr<std::string> blob = NormalizeStatement({"s.json", given}, Manifest());
+  ASSERT_TRUE(blob.ok()) << blob.status();
+  absl::StatusOr<std::string> again = NormalizeStatement({"blob", *blob}, Manifest());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *blob);
+}
+
 TEST(AttestationWriterTest, RefusesMalformedStatements) {
   const std::string other(64, 'b');
   for (const auto& [statement, message] : std::vector<std::pair<std::string, std::string>>{
