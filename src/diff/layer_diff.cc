@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "src/diff/content_probe.h"
 #include "src/diff/layer_stream.h"
@@ -118,20 +119,43 @@ std::string TimeText(int64_t seconds, int32_t nanos) {
   return absl::StrCat(text, " (", absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone()), ")");
 }
 
+// Compares entries field by field. The same change to many entries (every
+// mtime moved by one second, every file made executable by a remote
+// executor) is one cause, so it is one line naming the first few paths.
 class EntryComparer {
  public:
+  static constexpr size_t kPathsShown = 3;
+
   EntryComparer(const Difference& base, DiffReport* report) : base_(base), report_(report) {}
 
   void Field(const EntryRecord& a, const std::string& field, const std::string& x, const std::string& y,
              const std::string& note = "") {
     if (x == y) return;
-    Difference d = base_;
-    d.subject = absl::StrCat(base_.subject, " ", a.key);
-    d.field = field;
-    d.a = x;
-    d.b = y;
-    d.note = note;
-    report_->Add(std::move(d));
+    const std::string key = absl::StrCat(field, std::string(1, '\0'), x, std::string(1, '\0'), y);
+    auto it = group_of_.find(key);
+    if (it == group_of_.end()) {
+      if (groups_.size() >= DiffReport::kMaxDifferences) {
+        report_->Drop();  // As many kinds of change as the report holds lines.
+        return;
+      }
+      it = group_of_.emplace(key, groups_.size()).first;
+      groups_.push_back(Group{Difference{base_.scope, base_.kind, "", field, x, y, note}, {}, 0});
+    }
+    Group& g = groups_[it->second];
+    if (g.paths.size() < kPathsShown) g.paths.push_back(a.key);
+    ++g.count;
+  }
+
+  // Writes the groups to the report, in the order their first entry came.
+  void Flush() {
+    for (Group& g : groups_) {
+      g.d.subject = absl::StrCat(base_.subject, " ", absl::StrJoin(g.paths, ", "));
+      if (g.count > g.paths.size()) absl::StrAppend(&g.d.subject, " and ", g.count - g.paths.size(), " more");
+      if (g.count > 1) g.d.note = absl::StrCat(g.count, " entries", g.d.note.empty() ? "" : "; ", g.d.note);
+      report_->Add(std::move(g.d));
+    }
+    groups_.clear();
+    group_of_.clear();
   }
 
   void Compare(const EntryRecord& a, const EntryRecord& b, const std::string& content_note) {
@@ -166,8 +190,15 @@ class EntryComparer {
     }
   }
 
+  struct Group {
+    Difference d;
+    std::vector<std::string> paths;  // The first kPathsShown.
+    uint64_t count;
+  };
   const Difference& base_;
   DiffReport* report_;
+  std::vector<Group> groups_;
+  std::map<std::string, size_t> group_of_;  // field, a, b -> index in groups_.
 };
 
 // Paths only one side has, and the first place the common ones' order differs.
@@ -246,6 +277,7 @@ absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Dif
     entries.Compare(x->entries[i], y->entries[it->second],
                     offset == offsets.end() ? "" : absl::StrCat("first difference at byte ", offset->second));
   }
+  entries.Flush();
   if (report->differences().size() + report->dropped() == before) {
     Difference d = base;
     d.field = "tar bytes";

@@ -42,6 +42,8 @@ class DiffReport {
   static constexpr size_t kMaxDifferences = 10000;
 
   void Add(Difference d);
+  // Counts a difference without keeping it, as Add does past the limit.
+  void Drop() { ++dropped_; }
   bool identical() const { return differences_.empty() && dropped_ == 0; }
   const std::vector<Difference>& differences() const { return differences_; }
   uint64_t dropped() const { return dropped_; }
