@@ -9,7 +9,9 @@
   referrers fallback tag sha256-<hex> on docker-registry 2.8 (no referrers
   API); pulling back keeps the attestations; a second push leaves the tag.
 - Malformed statements get errors naming the file and leave no output;
-  verify refuses an attestation entry that attests nothing in its index.
+  verify refuses an attestation entry that attests nothing in its index,
+  and reads BuildKit's older attestation manifests (an image config, no
+  subject).
 """
 import hashlib
 import json
@@ -181,6 +183,36 @@ class AttestTest(iwtest.ImagewriterTestCase):
             self.assertIn(message, result.stderr)
             for out in outs:
                 self.assertFalse(os.path.exists(out), out)
+
+    def test_verify_reads_buildkits_older_form(self):
+        """BuildKit's oci-artifact=false attestation manifest: an image config
+        listing the statements as diff_ids, no artifactType, no subject."""
+        layout = self.path("older")
+        shutil.copytree(IMAGE["layout"], layout)
+        for d, _, files in os.walk(layout):
+            os.chmod(d, 0o755)
+            for name in files:
+                os.chmod(os.path.join(d, name), 0o644)
+
+        def put(data):
+            digest = hashlib.sha256(data).hexdigest()
+            with open(os.path.join(layout, "blobs", "sha256", digest), "wb") as f:
+                f.write(data)
+            return {"digest": "sha256:" + digest, "size": len(data)}
+
+        root, index = root_index(layout)
+        new = json.loads(blob(layout, index["manifests"][1]["digest"]))
+        statements = [layer["digest"] for layer in new["layers"]]
+        config = put(json.dumps({"architecture": "unknown", "os": "unknown", "config": {},
+                                 "rootfs": {"type": "layers", "diff_ids": statements}}).encode())
+        old = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+               "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
+               "layers": new["layers"]}
+        index["manifests"][1].update(put(json.dumps(old).encode()))
+        root.update(put(json.dumps(index).encode()))
+        with open(os.path.join(layout, "index.json"), "w") as f:
+            json.dump({"schemaVersion": 2, "manifests": [root]}, f)
+        self.assertIn("1 attestation manifests", self.ok(["verify", layout]).stdout)
 
     def test_verify_refuses_an_attestation_of_nothing_in_its_index(self):
         layout = self.path("layout")
