@@ -223,6 +223,16 @@ class DiffTest(iwtest.ImagewriterTestCase):
             'linux/amd64: config .config.Env[0]: "PATH=/usr/bin" -> "PATH=/bin"',
         ])
 
+    def test_manifest_annotations_named_digest_count(self):
+        """Only descriptors' digest and size are left to what they point to."""
+        out = []
+        for name, value in (("a", "1"), ("b", "2")):
+            lay = Layout(self.path(name))
+            manifest = json.loads(iwtest.read(os.path.join(lay.path, "blobs", "sha256", lay.image()["digest"][7:])))
+            manifest["annotations"] = {"digest": value}
+            out.append(lay.root(lay.blob(OCI_MANIFEST, compact(manifest))))
+        self.assertEqual(self.one_line(*out), 'manifest .annotations.digest: "1" -> "2"')
+
     def test_docker_archive_vs_oci_layout(self):
         oci = self.layout("oci")
         docker = self.layout("docker", docker=True)

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "src/diff/image_source.h"
 #include "src/diff/json_diff.h"
 #include "src/diff/layer_diff.h"
@@ -26,9 +27,19 @@ std::string PlatformKey(const Descriptor& d) {
   return key;
 }
 
-// `.layers[3].digest` and the like: consequences of what they point to.
+// `.layers[3].digest` and the like: the digest and size of a descriptor,
+// which differ only because what they point to does. A descriptor is the
+// document itself (an index entry), `.config`, `.subject` or `.layers[N]`.
 bool IsPointer(absl::string_view path) {
-  return absl::EndsWith(path, ".digest") || absl::EndsWith(path, ".size");
+  for (absl::string_view member : {".digest", ".size"}) {
+    if (!absl::ConsumeSuffix(&path, member)) continue;
+    if (path.empty() || path == ".config" || path == ".subject") return true;
+    if (!absl::ConsumePrefix(&path, ".layers[") || !absl::ConsumeSuffix(&path, "]") || path.empty()) {
+      return false;
+    }
+    return path.find_first_not_of("0123456789") == absl::string_view::npos;
+  }
+  return false;
 }
 
 std::vector<std::string> DiffIds(const json::Value& config) {
@@ -125,6 +136,7 @@ class ImageDiffer {
       if (absl::EndsWith(d.subject, ".mediaType")) d.kind = kKindMediaType;
       report_->Add(std::move(d));
     }
+    report_->Drop(found.dropped());
   }
 
   absl::Status Indexes(const ImageNode& a, const ImageNode& b, const std::string& scope, int depth) {

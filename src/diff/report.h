@@ -43,7 +43,7 @@ class DiffReport {
 
   void Add(Difference d);
   // Counts a difference without keeping it, as Add does past the limit.
-  void Drop() { ++dropped_; }
+  void Drop(uint64_t n = 1) { dropped_ += n; }
   bool identical() const { return differences_.empty() && dropped_ == 0; }
   const std::vector<Difference>& differences() const { return differences_; }
   uint64_t dropped() const { return dropped_; }
