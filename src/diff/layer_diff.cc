@@ -1,8 +1,12 @@
 #include "src/diff/layer_diff.h"
 
+#include <algorithm>
+#include <array>
+#include <deque>
 #include <map>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -27,15 +31,31 @@ bool IsFieldKey(const std::string& key) {
 
 struct EntryRecord {
   std::string key;  // The path, normalised, made unique within the layer.
-  TarEntry entry;
+  TarEntry entry;   // Without its path and xattrs (key and pax have them).
   tar_header::PaxRecords pax;
-  std::string content;  // sha256:<hex> of the data.
+  std::array<unsigned char, 32> content{};  // SHA-256 of the data.
 };
 
 struct LayerScan {
-  std::vector<EntryRecord> entries;
+  std::deque<EntryRecord> entries;  // No reallocation: memory is what is held.
+  std::map<std::string, size_t> index;  // Key -> entry.
   LayerFacts facts;
 };
+
+std::string ContentText(const EntryRecord& r) {
+  return "sha256:" + absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(r.content.data()),
+                                                              r.content.size()));
+}
+
+// What an entry costs to hold, roughly: the record, its index node, and
+// the strings too long to live inside their std::string.
+uint64_t Footprint(const EntryRecord& r) {
+  auto heap = [](const std::string& s) { return s.size() > 15 ? s.size() + 1 : 0; };
+  uint64_t bytes = sizeof(EntryRecord) + sizeof(std::string) + 64 + 2 * heap(r.key) +
+                   heap(r.entry.link_name) + heap(r.entry.uname) + heap(r.entry.gname);
+  for (const auto& [key, value] : r.pax) bytes += 96 + heap(key) + heap(value);
+  return bytes;
+}
 
 std::string NormalPath(std::string path) {
   while (absl::StartsWith(path, "./")) path.erase(0, 2);
@@ -53,18 +73,22 @@ class Scanner {
     }
     EntryRecord r;
     r.key = NormalPath(e.path);
-    const int n = ++occurrences_[r.key];
-    if (n > 1) absl::StrAppend(&r.key, " (occurrence ", n, ")");
+    if (scan_.index.count(r.key)) {
+      // The same path again: a later entry replaces it when extracted.
+      absl::StrAppend(&r.key, " (occurrence ", ++duplicates_[r.key] + 1, ")");
+    }
     r.entry = e;
+    r.entry.path.clear();
+    r.entry.xattrs.clear();
     for (const auto& [key, value] : pax) {
       if (!IsFieldKey(key)) r.pax[key] = value;
-      metadata_ += key.size() + value.size();
     }
-    metadata_ += e.path.size() * 2 + e.link_name.size() + sizeof(EntryRecord) + 64;
+    metadata_ += Footprint(r);
     if (metadata_ > kMaxMetadataBytes) {
       return absl::ResourceExhaustedError(absl::StrCat("more than ", kMaxMetadataBytes,
                                                        " bytes of entry metadata in the layer"));
     }
+    scan_.index.emplace(r.key, scan_.entries.size());
     scan_.entries.push_back(std::move(r));
     hash_.emplace();
     return absl::OkStatus();
@@ -74,7 +98,8 @@ class Scanner {
     if (!hash_) return absl::OkStatus();
     absl::Status s = hash_->Finish();
     if (!s.ok()) return s;
-    scan_.entries.back().content = hash_->digest().ToString();
+    const std::string bytes = absl::HexStringToBytes(hash_->digest().encoded());
+    std::copy(bytes.begin(), bytes.end(), scan_.entries.back().content.begin());
     hash_.reset();
     return absl::OkStatus();
   }
@@ -82,7 +107,7 @@ class Scanner {
 
  private:
   LayerScan scan_;
-  std::map<std::string, int> occurrences_;
+  std::map<std::string, int> duplicates_;  // Path -> times seen again.
   std::optional<Sha256Sink> hash_;
   uint64_t metadata_ = 0;
 };
@@ -172,8 +197,8 @@ class EntryComparer {
     Field(a, "device", absl::StrCat(x.devmajor, ",", x.devminor), absl::StrCat(y.devmajor, ",", y.devminor));
     ComparePax(a, b);
     if (a.content != b.content) {
-      Field(a, "content", absl::StrCat(a.content, " (", x.size, " bytes)"),
-            absl::StrCat(b.content, " (", y.size, " bytes)"), content_note);
+      Field(a, "content", absl::StrCat(ContentText(a), " (", x.size, " bytes)"),
+            absl::StrCat(ContentText(b), " (", y.size, " bytes)"), content_note);
     }
   }
 
@@ -237,12 +262,6 @@ void ComparePaths(const LayerScan& a, const LayerScan& b, const std::map<std::st
   }
 }
 
-std::map<std::string, size_t> KeyIndex(const LayerScan& scan) {
-  std::map<std::string, size_t> out;
-  for (size_t i = 0; i < scan.entries.size(); ++i) out[scan.entries[i].key] = i;
-  return out;
-}
-
 }  // namespace
 
 absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Difference& base,
@@ -252,7 +271,8 @@ absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Dif
   absl::StatusOr<LayerScan> y = ScanLayer(b, limits);
   if (!y.ok()) return y.status();
   if (x->facts.diff_id == y->facts.diff_id) return CompareCompression(a, b, base, report);
-  const std::map<std::string, size_t> in_a = KeyIndex(*x), in_b = KeyIndex(*y);
+  const std::map<std::string, size_t>& in_a = x->index;
+  const std::map<std::string, size_t>& in_b = y->index;
   const uint64_t before = report->differences().size() + report->dropped();
   ComparePaths(*x, *y, in_a, in_b, base, report);
   // The files whose content differs, and where.
