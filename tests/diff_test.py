@@ -328,6 +328,14 @@ class DiffTest(iwtest.ImagewriterTestCase):
         result = self.diff(a, b, "--max-size", "1000", expect=2)
         self.assertIn("--max-size", result.stderr)
 
+    def test_max_ratio(self):
+        """A layer that inflates 1000:1 past 64 MiB stops at --max-ratio 10."""
+        a = self.layout("a")
+        b = self.layout("b", layer=[{"name": "zeros", "data": bytes(70 << 20)}], level=1)
+        result = self.diff(a, b, "--max-ratio", "10", expect=2)
+        self.assertIn("limits: --max-size, --max-ratio", result.stderr)
+        self.assertEqual(result.stdout, "")
+
 
 if __name__ == "__main__":
     unittest.main()
