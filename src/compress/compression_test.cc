@@ -117,9 +117,16 @@ TEST_P(RoundTripTest, EmptyInputRoundTrips) {
   EXPECT_EQ(*back, "");
 }
 
-TEST_P(RoundTripTest, TruncationIsAnError) {
+INSTANTIATE_TEST_SUITE_P(All, RoundTripTest,
+                         ::testing::Values(Compression::kNone, Compression::kGzip,
+                                           Compression::kZstd));
+
+// Only the compressed encodings: plain bytes carry no end marker, so a cut
+// is not detectable there (and a skipped case would be reported as such).
+class TruncationTest : public ::testing::TestWithParam<Compression> {};
+
+TEST_P(TruncationTest, TruncationIsAnError) {
   const Compression c = GetParam();
-  if (c == Compression::kNone) GTEST_SKIP() << "plain bytes cannot be truncated";
   absl::StatusOr<std::string> enc = Encode(c, DefaultLevel(c), SampleData(100000), 4096);
   ASSERT_TRUE(enc.ok());
   absl::StatusOr<std::string> back = Decode(c, enc->substr(0, enc->size() - 5), 4096);
@@ -128,9 +135,8 @@ TEST_P(RoundTripTest, TruncationIsAnError) {
       << back.status();
 }
 
-INSTANTIATE_TEST_SUITE_P(All, RoundTripTest,
-                         ::testing::Values(Compression::kNone, Compression::kGzip,
-                                           Compression::kZstd));
+INSTANTIATE_TEST_SUITE_P(Compressed, TruncationTest,
+                         ::testing::Values(Compression::kGzip, Compression::kZstd));
 
 TEST(GzipTest, HeaderIsFixed) {
   absl::StatusOr<std::string> enc = Encode(Compression::kGzip, 6, "hello", 5);
