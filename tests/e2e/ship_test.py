@@ -13,6 +13,7 @@
 """
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -183,7 +184,15 @@ class ShipTest(iwtest.ImagewriterTestCase):
     def test_podman_runs_the_loaded_image(self):
         cli = self.podman_store()
         self.load("examples/hello/load.sh", cli)
-        proc = subprocess.run(cli.split() + ["run", "--rm", "--network", "none", "imagewriter/hello:latest"],
+        # podman would raise RLIMIT_NOFILE and RLIMIT_NPROC above the hard
+        # limits the test sandbox sets, which is refused; the container keeps
+        # this process's limits instead.
+        ulimits = []
+        for name, which in (("nofile", resource.RLIMIT_NOFILE), ("nproc", resource.RLIMIT_NPROC)):
+            soft, hard = resource.getrlimit(which)
+            ulimits += ["--ulimit", "%s=%d:%d" % (name, soft, hard)]
+        proc = subprocess.run(cli.split() + ["run", "--rm", "--network", "none"] + ulimits +
+                              ["imagewriter/hello:latest"],
                               env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
         output = (proc.stdout + proc.stderr).decode()
         if proc.returncode != 0 and ("rlimit" in output or "cgroup" in output):
