@@ -78,6 +78,7 @@ def _oci_impl(module_ctx):
                 digest = pull.digest,
                 tag = pull.tag,
                 platforms = pull.platforms,
+                layer_handling = pull.layer_handling,
             )
 
 oci = module_extension(

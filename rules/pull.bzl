@@ -10,11 +10,13 @@ def oci_pull(name, **kwargs):
 
     Use the result as `oci_image(base = "@<name>")`; the layout is also
     `@<name>//:layout`. Pin with `digest`; pulling by `tag` works but prints
-    the digest to pin. With `platforms`, only those platforms of an index are
-    fetched.
+    the digest to pin (give both to pin and name). With `platforms`, only
+    those platforms of an index are fetched. Layers are fetched only when an
+    action reads them (`layer_handling = "shallow"`, the default), or all at
+    once with `layer_handling = "eager"`.
 
     Args:
       name: the repository's name, and the name of its layout target.
-      **kwargs: registry, repository, digest or tag, platforms.
+      **kwargs: registry, repository, digest and/or tag, platforms, layer_handling.
     """
     oci_pull_rule(name = name, target_name = name, **kwargs)

@@ -3,7 +3,7 @@
 load(":attest.bzl", "ATTEST_ATTRS", "attest_image")
 load(":layer.bzl", "COMPRESSIONS", "LAYER_EXTENSIONS", "is_layer_file", "layer_action")
 load(":platform.bzl", "PLATFORM_ATTRS", "target_platform")
-load(":providers.bzl", "OciImageInfo", "OciLayerInfo")
+load(":providers.bzl", "OciImageInfo", "OciLayerInfo", "OciPulledInfo")
 load(":request.bzl", "request_action")
 load(":stamp.bzl", "STAMP_ATTRS", "stamping_enabled")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
@@ -106,8 +106,12 @@ def _base_source(ctx):
     fail("oci_image(base): %s is neither an oci_image, an OCI layout (a directory, or files " % ctx.attr.base.label +
          "including oci-layout) nor an image archive (.tar)")
 
-def _base_action(ctx, source, platform):
-    """Extracts the base's config, manifest and descriptor for `platform`."""
+def _base_action(ctx, source, platform, layers = []):
+    """Extracts the base's config, manifest and descriptor for `platform`.
+
+    `layers`: OciLayerInfo of the base's layers when `source` lacks their
+    blobs (a shallow oci_pull); they reach the layout, never this action.
+    """
     outputs = [ctx.actions.declare_file("%s.base.%s" % (ctx.label.name, n)) for n in ["config.json", "manifest.json", "descriptor.json"]]
     args = ctx.actions.args()
     args.add("base")
@@ -128,7 +132,7 @@ def _base_action(ctx, source, platform):
         config = outputs[0],
         manifest = outputs[1],
         descriptor = outputs[2],
-        layers = [],
+        layers = layers,
         base_sources = [source],
         platform = platform,
     )
@@ -168,7 +172,34 @@ def _base(ctx):
         return None
     if OciImageInfo in ctx.attr.base:
         return ctx.attr.base[OciImageInfo]
-    return _base_action(ctx, _base_source(ctx), _platform(ctx, None))
+    platform = _platform(ctx, None)
+    if OciPulledInfo in ctx.attr.base:
+        pulled = ctx.attr.base[OciPulledInfo]
+        source = struct(path = pulled.path, files = pulled.files, copy = True)
+        return _base_action(ctx, source, platform, _pulled_layers(pulled.platform_layers, platform))
+    return _base_action(ctx, _base_source(ctx), platform)
+
+def _pulled_layers(platform_layers, platform):
+    """The layers of the pulled image for `platform`: its own, else every platform's.
+
+    Taking every platform's layers is safe (the layout keeps only what its
+    manifest reaches) but fetches more; it happens only when no entry
+    matches, e.g. a variant the index does not name, where `imagewriter
+    base` decides.
+    """
+    if platform in platform_layers:
+        return platform_layers[platform]
+    if "" in platform_layers:
+        return platform_layers[""]
+    os_arch = "/".join(platform.split("/")[:2])
+    matches = [layers for p, layers in platform_layers.items() if "/".join(p.split("/")[:2]) == os_arch]
+    if len(matches) == 1:
+        return matches[0]
+    seen = {}
+    for layers in platform_layers.values():
+        for layer in layers:
+            seen[layer.blob.path] = layer
+    return seen.values()
 
 def _config_request(ctx, platform):
     """The request's members that come straight from attributes."""
@@ -306,6 +337,9 @@ def _providers(ctx, out, request_file, layout, all_layers, base_sources, platfor
             manifest = depset([out["manifest"]]),
             descriptor = depset([out["descriptor"]]),
             digest = depset([out["digest"]]),
+            # Everything but the layout: what a shallow base lets a build
+            # produce without downloading a layer.
+            metadata = depset([out["config"], out["manifest"], out["descriptor"], out["digest"]]),
             request = depset([request_file]),
             referrers = depset([r.layout for r in referrers]),
         ),
@@ -393,7 +427,8 @@ oci_image = rule(
     doc = """A single-platform OCI or Docker image.
 
 The default output is an OCI image layout directory named after the target.
-Output groups: config, manifest, descriptor, digest, request.""",
+Output groups: config, manifest, descriptor, digest, metadata (those four), request.
+FROM a shallow oci_pull, `--output_groups=metadata` downloads no base layer.""",
     attrs = dict(_ATTRS.items() + STAMP_ATTRS.items() + PLATFORM_ATTRS.items() + ATTEST_ATTRS.items()),
     toolchains = [TOOLCHAIN_TYPE],
 )

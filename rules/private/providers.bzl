@@ -5,7 +5,7 @@ OciLayerInfo = provider(
     fields = {
         "blob": "File: the layer blob (compressed as its descriptor says).",
         "descriptor": "File: the blob's OCI descriptor JSON (mediaType, digest, size, annotations).",
-        "diff_id": "File: the diffID, sha256 of the uncompressed tar, as text.",
+        "diff_id": "File: the diffID, sha256 of the uncompressed tar, as text; None for a pulled base's layer.",
         "created_by": "string: history `created_by` for this layer, or \"\" for the image default.",
         "comment": "string: history `comment` for this layer.",
     },
@@ -40,6 +40,17 @@ OciImageIndexInfo = provider(
         "layout": "File (directory): the OCI image layout of the index and its images.",
         "images": "list of OciImageInfo, in index order.",
         "referrers": "list of struct(layout, tag): the images' OCI 1.1 referrers-tag layouts, for oci_push.",
+    },
+)
+
+OciPulledInfo = provider(
+    doc = "A base fetched by oci_pull with layer_handling = \"shallow\": metadata now, layers on demand.",
+    fields = {
+        "path": "string: the layout directory holding index.json, the manifests and the configs.",
+        "files": "list of File: that directory's files; no layer blob is among them.",
+        "platform_layers": "dict: os/arch[/variant] (\"\" for a single manifest) to the list of " +
+                           "OciLayerInfo of that image's layers, bottom first. Each blob is the output " +
+                           "of a fetch action, so it is downloaded only when an action reads it.",
     },
 )
 

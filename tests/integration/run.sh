@@ -10,7 +10,10 @@
 #     repositories.bzl macros, and builds an image and an index, and an
 #     index built per platform from one image target (no flag);
 #   - changing only `env` re-runs the image action and no layer action;
-#   - user mistakes seen only at execution fail with a message naming them.
+#   - user mistakes seen only at execution fail with a message naming them;
+#   - oci_pull from a loopback registry: a shallow base moves only metadata
+#     until a layout, load or push needs its layers (the registry access log
+#     shows it); eager pulls; FROM pulled images.
 # Prints "PASS: name" / "FAIL: name" per check and a final count line.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -262,6 +265,15 @@ oci_pull(
     tag = "latest",
 )
 
+oci_pull(
+    name = "pulled_eager",
+    digest = "$digest",
+    layer_handling = "eager",
+    registry = "$registry",
+    repository = "iw/hello",
+    tag = "latest",
+)
+
 # As under Bzlmod, where a repository's canonical name is not the name the
 # user wrote: the targets must not be named after the repository.
 load("@imagewriter//rules/private:pull.bzl", "oci_pull_rule")
@@ -274,6 +286,65 @@ oci_pull_rule(
     target_name = "pulled",
 )
 WS
+  # Shallow base: the first build that names @pulled fetches it, and must
+  # GET its manifest but no layer blob (the config may come from Bazel's
+  # repository cache, which serves a download by its sha256).
+  layers=$(python3 -c 'import json,sys; d=sys.argv[1]; m=json.load(open(d+"/index.json"))["manifests"][0]["digest"].split(":")[1]; print(" ".join(l["digest"] for l in json.load(open(d+"/blobs/sha256/"+m))["layers"]))' "$root/bazel-bin/examples/hello/image")
+  layer_gets() {  # The registry log's layer GETs since line $1.
+    local since=$1 layer
+    for layer in $layers; do
+      tail -n +"$((since + 1))" "$work/registry.log" | grep "\"GET /v2/iw/hello/blobs/$layer " || true
+    done
+  }
+  mark=$(wc -l <"$work/registry.log")
+  if [[ -n $layers ]] && bazel build //:from_pulled --output_groups=metadata >"$log" 2>&1 \
+      && grep -q "\"org.opencontainers.image.base.digest\": \"$digest\"" bazel-bin/from_pulled.manifest.json \
+      && tail -n +"$((mark + 1))" "$work/registry.log" | grep -q "\"GET /v2/iw/hello/manifests/$digest " \
+      && [[ -z $(layer_gets "$mark") ]]; then
+    pass "shallow oci_pull: building an image's metadata FROM it GETs the manifest and no layer blob"
+  else
+    cat "$log"; tail -n +"$((mark + 1))" "$work/registry.log"
+    fail "shallow oci_pull: building an image's metadata FROM it GETs the manifest and no layer blob"
+  fi
+  mark=$(wc -l <"$work/registry.log")
+  if bazel build //:from_pulled >"$log" 2>&1 \
+      && [[ $(layer_gets "$mark" | wc -l) -eq $(wc -w <<<"$layers") ]] \
+      && (cd "$root" && bazel run //src/cli:imagewriter -- verify "$ws/bazel-bin/from_pulled") >>"$log" 2>&1 \
+      && skopeo inspect oci:bazel-bin/from_pulled >/dev/null 2>>"$log"; then
+    pass "shallow oci_pull: the layout fetches each layer once, and verifies"
+  else
+    cat "$log"; tail -n +"$((mark + 1))" "$work/registry.log"
+    fail "shallow oci_pull: the layout fetches each layer once, and verifies"
+  fi
+  pod=$(mktemp -d /tmp/iwsh.XXXXXX)
+  if IMAGEWRITER_CONTAINER_CLI="podman --root $pod/root --runroot $pod/run --storage-driver vfs" \
+        bazel run //:from_pulled_load >"$log" 2>&1 \
+      && grep -q "Loaded image: docker.io/iw/from_pulled:latest" "$log" \
+      && bazel run //:from_pulled_push -- --repository "$registry/iw/from_pulled" --insecure >"$log" 2>&1 \
+      && skopeo inspect --tls-verify=false "docker://$registry/iw/from_pulled@$(cat bazel-bin/from_pulled.digest)" >/dev/null 2>>"$log"; then
+    pass "shallow oci_pull: an image FROM it loads into podman and pushes"
+  else
+    cat "$log"
+    fail "shallow oci_pull: an image FROM it loads into podman and pushes"
+  fi
+  rm -rf "$pod"
+  # Eager: the repository holds the layers (the repository cache may serve
+  # them, so the layout's files, not the log, show it); digest and tag
+  # together pin without the warning.
+  external="$(bazel info output_base 2>/dev/null)/external"
+  holds_layers() {  # Whether the layout $1 holds every layer blob.
+    local layer
+    for layer in $layers; do [[ -f "$1/blobs/sha256/${layer#sha256:}" ]] || return 1; done
+  }
+  if bazel build //:from_pulled_eager --output_groups=metadata >"$log" 2>&1 \
+      && ! grep -q "pin it with digest" "$log" \
+      && holds_layers "$external/pulled_eager/layout" \
+      && ! holds_layers "$external/pulled/layout"; then
+    pass "oci_pull(layer_handling = \"eager\") holds every layer; digest with tag needs no pin warning"
+  else
+    cat "$log"
+    fail "oci_pull(layer_handling = \"eager\") holds every layer; digest with tag needs no pin warning"
+  fi
   if bazel build //:from_pulled >"$log" 2>&1 && grep -q "\"org.opencontainers.image.base.digest\": \"$digest\"" bazel-bin/from_pulled.manifest.json; then
     pass "oci_pull by digest from a loopback registry, and FROM it"
   else

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Downloads one blob from a registry and checks it against its digest:
+#   fetch_blob.sh URL sha256:HEX OUTPUT
+# Run by oci_blob's action (rules/private/pulled.bzl). A 401 with a Bearer
+# challenge gets an anonymous pull token from the realm, as docker does;
+# oci_pull fetches the layers of a registry that needs credentials itself,
+# so no secret ever reaches an action. The token goes to curl on stdin, not
+# on its command line.
+set -euo pipefail
+url=$1 digest=$2 out=$3
+headers=$(mktemp)
+trap 'rm -f "$headers"' EXIT
+code=$(curl -sS -L -o "$out" -D "$headers" -w '%{http_code}' "$url")
+if [[ $code == 401 ]]; then
+  challenge=$(grep -i '^www-authenticate: *bearer ' "$headers" | head -1 | tr -d '\r') || true
+  param() { sed -n "s/.*[ ,]$1=\"\\([^\"]*\\)\".*/\\1/p" <<<"$challenge"; }
+  realm=$(param realm)
+  if [[ -z $realm ]]; then
+    echo "fetch $url: the registry wants credentials; pull with oci_pull(layer_handling = \"eager\")" >&2
+    exit 1
+  fi
+  token=$(curl -sS -G "$realm" --data-urlencode "service=$(param service)" --data-urlencode "scope=$(param scope)" \
+    | sed -n 's/.*"\(access_\)\{0,1\}token" *: *"\([^"]*\)".*/\2/p' | head -1)
+  code=$(printf 'header = "Authorization: Bearer %s"\n' "$token" \
+    | curl -sS -L -K - -o "$out" -D "$headers" -w '%{http_code}' "$url")
+fi
+if [[ $code != 200 ]]; then
+  echo "fetch $url: HTTP $code" >&2
+  rm -f "$out"
+  exit 1
+fi
+actual="sha256:$(sha256sum "$out" | cut -d' ' -f1)"
+if [[ $actual != "$digest" ]]; then
+  echo "fetch $url: the blob has digest $actual, not $digest" >&2
+  rm -f "$out"
+  exit 1
+fi
