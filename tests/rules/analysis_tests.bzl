@@ -141,3 +141,19 @@ def _push_test_impl(ctx):
     return analysistest.end(env)
 
 push_test = analysistest.make(_push_test_impl)
+
+def _shallow_base_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    info = analysistest.target_under_test(env)[OciImageInfo]
+    blobs = [b.path for b in info.layer_blobs.to_list()]
+    asserts.equals(env, [ctx.attr.want_blob], _basenames(info.layer_blobs.to_list()))
+    for mnemonic in ["OciBase", "OciImage"]:
+        inputs = [f.path for f in _action(env, mnemonic).inputs.to_list()]
+        for blob in blobs:
+            asserts.false(env, blob in inputs, "%s must not read the pulled layer %s" % (mnemonic, blob))
+    layout_inputs = [f.path for f in _action(env, "OciLayout").inputs.to_list()]
+    for blob in blobs:
+        asserts.true(env, blob in layout_inputs, "the layout action reads the pulled layer")
+    return analysistest.end(env)
+
+shallow_base_test = analysistest.make(_shallow_base_test_impl, attrs = {"want_blob": attr.string()})
