@@ -10,7 +10,9 @@ the test-only Bearer token front of tests/e2e/registry.py:
     the credential source, never the secret;
   - no file that held a secret is left in the repository;
   - an open registry is pulled from without looking for credentials;
-  - 503s are retried.
+  - 503s are retried;
+  - a pull from an open registry is shallow (its layers come from fetch
+    actions, on demand); one that needed credentials holds its layers.
 Each pull skips the repository cache, so blob downloads authenticate too.
 Prints "PASS: ..." / "FAIL: ..." per check; exit status 1 on any failure.
 Usage: python3 tests/integration/pull_auth.py  (from anywhere)
@@ -79,11 +81,11 @@ class Workspace:
             json.dump(content, f)
         return d
 
-    def fetch(self, repo, **env):
+    def fetch(self, repo, *flags, **env):
         full = {"PATH": self.bin + ":/usr/sbin:/usr/bin:/sbin:/bin", "HOME": self.home}
         full.update(env)
         proc = subprocess.run(["bazel", "--output_base=" + os.path.join(self.work, "ob"), "build",
-                               "--repository_cache=", "@%s//:layout" % repo],
+                               "--repository_cache=", "@%s//:layout" % repo] + list(flags),
                               cwd=self.dir, env=full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               timeout=600)
         return proc.returncode, proc.stdout.decode()
@@ -94,6 +96,15 @@ class Workspace:
             digest = json.load(f)["manifests"][0]["digest"]
         leftover = os.path.exists(os.path.join(external, ".imagewriter-auth"))
         return digest, leftover
+
+    def missing_layers(self, repo, blobs_dir):
+        """The pulled image's layer digests that blobs_dir lacks."""
+        layout = os.path.join(self.work, "ob", "external", repo, "layout")
+        with open(os.path.join(layout, "index.json")) as f:
+            manifest = json.load(f)["manifests"][0]["digest"].split(":")[1]
+        with open(os.path.join(layout, "blobs", "sha256", manifest)) as f:
+            layers = [layer["digest"].split(":")[1] for layer in json.load(f)["layers"]]
+        return [d for d in layers if not os.path.exists(os.path.join(blobs_dir, d))]
 
     def shutdown(self):
         subprocess.run(["bazel", "--output_base=" + os.path.join(self.work, "ob"), "shutdown"],
@@ -150,6 +161,7 @@ def main():
         ws.write()
         expect_ok(ws, "oci_pull from a registry that wants no credentials runs no helper", "open", digest,
                   DOCKER_CONFIG=ws.config("open", {"credsStore": "absent-helper"}))
+        check_shallow(ws)
         run_cases(ws, basic, front, digest)
     finally:
         ws.shutdown()
@@ -159,6 +171,16 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     print("pull_auth: %d passed, %d failed" % (results["passed"], results["failed"]))
     return 1 if results["failed"] else 0
+
+
+def check_shallow(ws):
+    """An open registry's pull is shallow; the output group `layers` runs the fetch actions."""
+    external = os.path.join(ws.work, "ob", "external", "open")
+    shallow = ws.missing_layers("open", os.path.join(external, "layout", "blobs", "sha256"))
+    code, out = ws.fetch("open", "--output_groups=layers")
+    fetched = ws.missing_layers("open", os.path.join(ws.dir, "bazel-bin", "external", "open", "blobs", "sha256"))
+    check("a shallow pull holds no layer; its fetch actions download them on demand",
+          shallow and code == 0 and not fetched, "shallow: %s, exit %d, not fetched: %s\n%s" % (shallow, code, fetched, out))
 
 
 def run_cases(ws, basic, front, digest):
@@ -174,6 +196,9 @@ def run_cases(ws, basic, front, digest):
               DOCKER_CONFIG=ws.config("helper", {"credHelpers": {basic.addr: "iwtest"}}))
     expect_ok(ws, "oci_pull with docker's credsStore", "store", digest,
               DOCKER_CONFIG=ws.config("store", {"credsStore": "iwtest"}))
+    external = os.path.join(ws.work, "ob", "external")
+    check("a pull that needed credentials holds its layers: no secret reaches an action",
+          not ws.missing_layers("auths", os.path.join(external, "auths", "layout", "blobs", "sha256")))
     calls = open(log).read().split() if os.path.exists(log) else []
     check("the credential helper got the registry on stdin", calls == [basic.addr] * 2, str(calls))
     authfile = os.path.join(ws.work, "auth.json")
