@@ -321,7 +321,7 @@ WS
         bazel run //:from_pulled_load >"$log" 2>&1 \
       && grep -q "Loaded image: docker.io/iw/from_pulled:latest" "$log" \
       && bazel run //:from_pulled_push -- --repository "$registry/iw/from_pulled" --insecure >"$log" 2>&1 \
-      && skopeo inspect --tls-verify=false "docker://$registry/iw/from_pulled@$(cat bazel-bin/from_pulled.digest)" >/dev/null 2>>"$log"; then
+      && skopeo inspect --raw --tls-verify=false "docker://$registry/iw/from_pulled@$(cat bazel-bin/from_pulled.digest)" >/dev/null 2>>"$log"; then
     pass "shallow oci_pull: an image FROM it loads into podman and pushes"
   else
     cat "$log"
