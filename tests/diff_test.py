@@ -3,7 +3,9 @@ the report must name that thing in one line (issue 16).
 
 The images are written here, blob by blob, with Python's tarfile, gzip and
 json, so that each pair differs in nothing but the one thing under test:
-no tool of ours decides what the images hold.
+no tool of ours decides what the images hold. Attested layouts (issue 13)
+add what `imagewriter attest` and `imagewriter index` write around such an
+image, as oci_image(attestations, provenance) does.
 """
 import gzip
 import hashlib
@@ -23,6 +25,8 @@ OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
 DOCKER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+IN_TOTO = "application/vnd.in-toto+json"
+AMD64 = {"os": "linux", "architecture": "amd64"}
 
 BIG = bytes((i * 7 + i // 251) % 256 for i in range(200000))
 
@@ -95,7 +99,10 @@ class Layout:
         return self.blob(manifest["mediaType"], compact(manifest))
 
     def index(self, children):
-        return self.blob(OCI_INDEX, compact({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": children}))
+        return self.index_blob(compact({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": children}))
+
+    def index_blob(self, data):
+        return self.blob(OCI_INDEX, data)
 
     def root(self, *descriptors):
         with open(os.path.join(self.path, "index.json"), "w") as f:
@@ -321,6 +328,77 @@ class DiffTest(iwtest.ImagewriterTestCase):
                 node = lay.index([node])
             deep.append(lay.root(node))
         self.assertIn("nesting deeper than 8", self.diff(*deep, expect=2).stderr)
+
+    def attested(self, name, sbom_name="hello", **image):
+        """An image with an SBOM statement and provenance, in BuildKit's form: an
+        index of the image (platform linux/amd64) and its attestation manifest."""
+        lay = Layout(self.path(name))
+        files = lambda *parts: self.path(name + ".files", *parts)  # noqa: E731
+        os.makedirs(files())
+        image_desc = dict(lay.image(**image), platform=AMD64)
+        manifest = json.loads(iwtest.read(os.path.join(lay.path, "blobs", "sha256", image_desc["digest"][7:])))
+        iwtest.write_json(files("image.json"), image_desc)
+        iwtest.write_json(files("layer.json"), manifest["layers"][0])
+        iwtest.write_json(files("sbom.json"), {
+            "_type": "https://in-toto.io/Statement/v1", "predicateType": "https://spdx.dev/Document",
+            "predicate": {"spdxVersion": "SPDX-2.3", "name": sbom_name}})
+        iwtest.write_json(files("attest.json"), {
+            "subject": files("image.json"), "statements": [files("sbom.json")],
+            "provenance": {"target": "//app:image", "builderId": "urn:example:ci",
+                           "dependencies": [{"name": "layer 0", "descriptorFile": files("layer.json")}]}})
+        outs = {n: files(n + ".out") for n in ("s0", "s1", "config", "manifest", "descriptor")}
+        self.ok(["attest", "--request", files("attest.json"), "--statement-out", outs["s0"],
+                 "--statement-out", outs["s1"], "--config-out", outs["config"],
+                 "--manifest-out", outs["manifest"], "--descriptor-out", outs["descriptor"]])
+        for n in ("s0", "s1", "config", "manifest"):
+            lay.blob("", iwtest.read(outs[n]))
+        iwtest.write_json(files("index.json"), {"manifests": [files("image.json")],
+                                                "attestations": [outs["descriptor"]], "mediaTypes": "oci"})
+        self.ok(["index", "--request", files("index.json"), "--index-out", files("index.out")])
+        return lay.root(lay.index_blob(iwtest.read(files("index.out"))))
+
+    def test_attested_images_differ_in_env(self):
+        """The attestations differ only in what they attest: not reported."""
+        a = self.attested("a")
+        b = self.attested("b", env=("PATH=/usr/bin", "A=1", "B=3"))
+        self.assertEqual(self.one_line(a, b), 'linux/amd64: config .config.Env[2]: "B=2" -> "B=3"')
+        self.diff(a, self.attested("a2"), expect=0)
+
+    def test_attested_statements_differ(self):
+        line = self.one_line(self.attested("a"), self.attested("b", sbom_name="bye"))
+        self.assertEqual(line, 'attestation of linux/amd64: layer layers[0] .predicate.name: "hello" -> "bye" '
+                               '(%s, predicate https://spdx.dev/Document)' % IN_TOTO)
+
+    def test_attested_against_plain(self):
+        """The attestation manifest is only in A, whether B is the bare manifest
+        (an oci_image without attestations) or an index of it alone."""
+        a = self.attested("a")
+        plain = self.layout("plain")
+        lines = self.diff(a, plain).stdout.splitlines()
+        self.assertEqual(lines[0], "index .: root an index -> a manifest (the index lists 2 manifests)")
+        self.assertEqual(len(lines), 2, lines)
+        self.assertTrue(lines[1].startswith("index .manifests: attestation of linux/amd64 (only in A: sha256:"),
+                        lines)
+        lay = Layout(self.path("alone"))
+        alone = lay.root(lay.index([dict(lay.image(), platform=AMD64)]))
+        lines = self.diff(a, alone).stdout.splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith("index .manifests: attestation of linux/amd64 (only in A: sha256:"),
+                        lines)
+        self.assertIn("only in B", self.diff(alone, a).stdout)
+
+    def test_non_tar_layers_by_digest(self):
+        """A layer of another media type that is not JSON is compared by digest."""
+        out = []
+        for name, data in (("a", b"\x00wasm 1"), ("b", b"\x00wasm 2")):
+            lay = Layout(self.path(name))
+            config = lay.blob("application/vnd.oci.empty.v1+json", b"{}")
+            manifest = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config,
+                        "layers": [lay.blob("application/wasm", data)]}
+            out.append(lay.root(lay.blob(OCI_MANIFEST, compact(manifest))))
+        line = self.one_line(*out)
+        self.assertTrue(line.startswith("layer layers[0]: digest sha256:"), line)
+        self.assertTrue(line.endswith("(application/wasm: not JSON, compared by digest)"), line)
 
     def test_max_size(self):
         a = self.layout("a")

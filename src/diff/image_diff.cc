@@ -11,10 +11,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "src/diff/artifact_diff.h"
 #include "src/diff/image_source.h"
 #include "src/diff/json_diff.h"
 #include "src/diff/layer_diff.h"
 #include "src/json/parser.h"
+#include "src/oci/annotations.h"
+#include "src/oci/media_types.h"
 
 namespace imagewriter {
 namespace {
@@ -25,6 +28,29 @@ std::string PlatformKey(const Descriptor& d) {
   std::string key = d.platform->ToString();
   if (!d.platform->os_version.empty()) absl::StrAppend(&key, " os.version ", d.platform->os_version);
   return key;
+}
+
+// The key an index entry is matched by: its platform; for an attestation
+// manifest (they all say unknown/unknown) "attestation of" the platform of
+// the manifest it attests in the same index, so that it is compared with
+// the other side's attestation of the same image.
+std::vector<std::string> MatchKeys(const std::vector<Descriptor>& children) {
+  std::map<std::string, std::string> platforms;  // Digest -> key.
+  for (const Descriptor& d : children) {
+    if (!IsAttestationEntry(d)) platforms.emplace(d.digest.ToString(), PlatformKey(d));
+  }
+  std::vector<std::string> keys;
+  for (const Descriptor& d : children) {
+    if (!IsAttestationEntry(d)) {
+      keys.push_back(PlatformKey(d));
+      continue;
+    }
+    const std::optional<Digest> attested = ReferencedDigest(d);
+    auto it = attested ? platforms.find(attested->ToString()) : platforms.end();
+    std::string of = it != platforms.end() ? it->second : attested ? attested->ToString() : "nothing";
+    keys.push_back("attestation of " + (of.empty() ? std::string("(no platform)") : of));
+  }
+  return keys;
 }
 
 // `.layers[3].digest` and the like: the digest and size of a descriptor,
@@ -116,9 +142,17 @@ class ImageDiffer {
       const json::Value* v = config->is_object() ? config->Find(key) : nullptr;
       if (v != nullptr && v->is_string()) *field = v->text();
     }
-    const Descriptor* chosen = index.children.size() == 1 ? &index.children[0] : nullptr;
-    for (const Descriptor& child : index.children) {
-      if (chosen == nullptr && child.platform && PlatformMatches(want, *child.platform)) chosen = &child;
+    const Descriptor* chosen = nullptr;
+    const std::vector<std::string> keys = MatchKeys(index.children);
+    for (size_t i = 0; i < index.children.size(); ++i) {
+      const Descriptor& child = index.children[i];
+      if (IsAttestationEntry(child)) {
+        // A manifest has no attestations beside it: only the index does.
+        Only(scope, child, keys[i], index_is_a ? "only in A" : "only in B");
+      } else if (chosen == nullptr && (ImageCount(index) == 1 ||
+                                       (child.platform && PlatformMatches(want, *child.platform)))) {
+        chosen = &child;
+      }
     }
     if (chosen == nullptr) return absl::OkStatus();
     absl::StatusOr<ImageNode> node = LoadNode(*(index_is_a ? a_ : b_).source, *chosen);
@@ -139,39 +173,59 @@ class ImageDiffer {
     report_->Drop(found.dropped());
   }
 
+  static size_t ImageCount(const ImageNode& index) {
+    return std::count_if(index.children.begin(), index.children.end(),
+                         [](const Descriptor& d) { return !IsAttestationEntry(d); });
+  }
+
   absl::Status Indexes(const ImageNode& a, const ImageNode& b, const std::string& scope, int depth) {
     Json(a.document, b.document, Difference{scope, kKindIndex, "", "", "", "", ""},
          [](absl::string_view path) { return path == ".manifests"; });
+    const std::vector<std::string> ka = MatchKeys(a.children), kb = MatchKeys(b.children);
     std::vector<std::pair<size_t, size_t>> pairs;
     std::set<size_t> used_a, used_b;
-    MatchChildren(a, b, &pairs, &used_a, &used_b);
+    MatchChildren(a, b, ka, kb, &pairs, &used_a, &used_b);
     for (size_t i = 0; i < a.children.size(); ++i) {
-      if (!used_a.count(i)) Only(scope, a.children[i], "only in A");
+      if (!used_a.count(i)) Only(scope, a.children[i], ka[i], "only in A");
     }
     for (size_t j = 0; j < b.children.size(); ++j) {
-      if (!used_b.count(j)) Only(scope, b.children[j], "only in B");
+      if (!used_b.count(j)) Only(scope, b.children[j], kb[j], "only in B");
+    }
+    std::set<std::string> paired;  // "<digest A> <digest B>" of the pairs.
+    for (const auto& [i, j] : pairs) {
+      paired.insert(a.children[i].digest.ToString() + " " + b.children[j].digest.ToString());
     }
     for (const auto& [i, j] : pairs) {
-      absl::Status s = Children(a.children[i], b.children[j], scope, depth);
+      const std::string key = ka[i].empty() ? kb[j] : ka[i];
+      absl::Status s = Children(a.children[i], b.children[j], JoinScope(scope, key), scope, depth,
+                                AttestPairedManifests(a.children[i], b.children[j], paired));
       if (!s.ok()) return s;
     }
     return absl::OkStatus();
   }
 
-  // By platform; then what is left by digest (a manifest whose platform
-  // changed); then, when one of each is left, those two. Linear in the
-  // entries (up to a log), however many a hostile index has.
-  static void MatchChildren(const ImageNode& a, const ImageNode& b,
-                            std::vector<std::pair<size_t, size_t>>* pairs, std::set<size_t>* used_a,
-                            std::set<size_t>* used_b) {
-    auto match = [&](const std::function<std::string(const Descriptor&)>& key) {
+  // Whether two attestation entries attest manifests that were paired (and
+  // are compared): then their vnd.docker.reference.digest differs only
+  // because those manifests do.
+  static bool AttestPairedManifests(const Descriptor& x, const Descriptor& y, const std::set<std::string>& paired) {
+    const std::optional<Digest> rx = ReferencedDigest(x), ry = ReferencedDigest(y);
+    return rx && ry && (*rx == *ry || paired.count(rx->ToString() + " " + ry->ToString()) > 0);
+  }
+
+  // By key (MatchKeys); then what is left by digest (a manifest whose
+  // platform changed); then the last of a kind on each side. Linear in the entries (up to a log),
+  // however many a hostile index has.
+  static void MatchChildren(const ImageNode& a, const ImageNode& b, const std::vector<std::string>& ka,
+                            const std::vector<std::string>& kb, std::vector<std::pair<size_t, size_t>>* pairs,
+                            std::set<size_t>* used_a, std::set<size_t>* used_b) {
+    auto match = [&](const std::function<std::string(const Descriptor&, const std::string&)>& key) {
       std::map<std::string, std::deque<size_t>> free_b;
       for (size_t j = 0; j < b.children.size(); ++j) {
-        if (!used_b->count(j)) free_b[key(b.children[j])].push_back(j);
+        if (!used_b->count(j)) free_b[key(b.children[j], kb[j])].push_back(j);
       }
       for (size_t i = 0; i < a.children.size(); ++i) {
         if (used_a->count(i)) continue;
-        auto it = free_b.find(key(a.children[i]));
+        auto it = free_b.find(key(a.children[i], ka[i]));
         if (it == free_b.end() || it->second.empty()) continue;
         pairs->emplace_back(i, it->second.front());
         used_a->insert(i);
@@ -179,29 +233,51 @@ class ImageDiffer {
         it->second.pop_front();
       }
     };
-    match([](const Descriptor& d) { return PlatformKey(d); });
-    match([](const Descriptor& d) { return d.digest.ToString(); });
-    if (a.children.size() - used_a->size() == 1 && b.children.size() - used_b->size() == 1) {
-      match([](const Descriptor&) { return std::string(); });
-    }
+    match([](const Descriptor&, const std::string& k) { return k; });
+    match([](const Descriptor& d, const std::string&) { return d.digest.ToString(); });
+    for (bool attestations : {false, true}) PairLastOfAKind(a, b, attestations, pairs, used_a, used_b);
   }
 
-  void Only(const std::string& scope, const Descriptor& d, const char* where) {
-    const std::string platform = PlatformKey(d).empty() ? "(no platform)" : PlatformKey(d);
-    report_->Add(Difference{scope, kKindIndex, ".manifests", "platform " + platform, "", "",
+  // When one image (or one attestation manifest) is left on each side,
+  // those two: the same image, changed, on another platform.
+  static void PairLastOfAKind(const ImageNode& a, const ImageNode& b, bool attestations,
+                              std::vector<std::pair<size_t, size_t>>* pairs, std::set<size_t>* used_a,
+                              std::set<size_t>* used_b) {
+    auto left = [attestations](const ImageNode& node, const std::set<size_t>& used) {
+      std::vector<size_t> out;
+      for (size_t i = 0; i < node.children.size() && out.size() < 2; ++i) {
+        if (!used.count(i) && IsAttestationEntry(node.children[i]) == attestations) out.push_back(i);
+      }
+      return out;
+    };
+    const std::vector<size_t> la = left(a, *used_a), lb = left(b, *used_b);
+    if (la.size() != 1 || lb.size() != 1) return;
+    pairs->emplace_back(la[0], lb[0]);
+    used_a->insert(la[0]);
+    used_b->insert(lb[0]);
+  }
+
+  // `key` is the entry's MatchKeys key.
+  void Only(const std::string& scope, const Descriptor& d, const std::string& key, const char* where) {
+    const std::string subject = IsAttestationEntry(d) ? key
+                                : key.empty()         ? "platform (no platform)"
+                                                      : "platform " + key;
+    report_->Add(Difference{scope, kKindIndex, ".manifests", subject, "", "",
                             absl::StrCat(where, ": ", d.digest.ToString())});
   }
 
-  absl::Status Children(const Descriptor& x, const Descriptor& y, const std::string& scope, int depth) {
-    const std::string key = PlatformKey(x).empty() ? PlatformKey(y) : PlatformKey(x);
-    const std::string child_scope = JoinScope(scope, key);
+  absl::Status Children(const Descriptor& x, const Descriptor& y, const std::string& child_scope,
+                        const std::string& scope, int depth, bool attest_paired_manifests) {
     if (PlatformKey(x) != PlatformKey(y)) {
       report_->Add(Difference{scope, kKindIndex, ".manifests", "platform", PlatformKey(x), PlatformKey(y),
                               ""});
     }
+    const std::string reference = JsonMemberPath(".annotations", kAnnotationReferenceDigest);
     json::Value dx = x.ToJson(), dy = y.ToJson();
     Json(dx, dy, Difference{child_scope, kKindIndex, "", "", "", "", "index entry"},
-         [](absl::string_view path) { return IsPointer(path) || path == ".platform"; });
+         [&](absl::string_view path) {
+           return IsPointer(path) || path == ".platform" || (attest_paired_manifests && path == reference);
+         });
     // A pair already compared (indexes may share manifests, and a hostile
     // one may list the same pair many times at every level) is not again.
     if (x.digest == y.digest || !compared_.insert(x.digest.ToString() + " " + y.digest.ToString()).second) {
@@ -233,14 +309,25 @@ class ImageDiffer {
           !compared_.insert(la[i].digest.ToString() + " " + lb[i].digest.ToString()).second) {
         continue;
       }
-      const LayerBlob x{a_.source.get(), a.layer_names[i]}, y{b_.source.get(), b.layer_names[i]};
-      const Difference base{scope, kKindLayer, absl::StrCat("layers[", i, "]"), "", "", "", ""};
       const bool same_tar = i < ida.size() && i < idb.size() && !ida[i].empty() && ida[i] == idb[i];
-      s = same_tar ? CompareCompression(x, y, base, report_)
-                   : CompareLayerBlobs(x, y, base, limits_, report_);
+      s = Layers(a, b, i, scope, same_tar);
       if (!s.ok()) return s;
     }
     return absl::OkStatus();
+  }
+
+  // The i-th layers, which differ. A layer that is not a tar (an in-toto
+  // statement) is compared as what it is, never read as a tar.
+  absl::Status Layers(const ImageNode& a, const ImageNode& b, size_t i, const std::string& scope, bool same_tar) {
+    const Descriptor& da = a.manifest.layers[i];
+    const Descriptor& db = b.manifest.layers[i];
+    const Difference base{scope, kKindLayer, absl::StrCat("layers[", i, "]"), "", "", "", ""};
+    if (!IsTarLayerMediaType(da.media_type) || !IsTarLayerMediaType(db.media_type)) {
+      return CompareArtifactLayers(ArtifactLayer{a_.source.get(), a.layer_names[i], da, a.attests},
+                                   ArtifactLayer{b_.source.get(), b.layer_names[i], db, b.attests}, base, report_);
+    }
+    const LayerBlob x{a_.source.get(), a.layer_names[i]}, y{b_.source.get(), b.layer_names[i]};
+    return same_tar ? CompareCompression(x, y, base, report_) : CompareLayerBlobs(x, y, base, limits_, report_);
   }
 
   absl::StatusOr<json::Value> ReadConfig(const DiffSide& side, const ImageNode& node) {

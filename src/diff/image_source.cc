@@ -189,6 +189,15 @@ absl::Status DescribeDockerNode(const BlobSource& source, ImageNode* node) {
 
 }  // namespace
 
+std::optional<Digest> ReferencedDigest(const Descriptor& d) {
+  if (!IsAttestationEntry(d)) return std::nullopt;
+  auto ref = d.annotations.find(kAnnotationReferenceDigest);
+  if (ref == d.annotations.end()) return std::nullopt;
+  absl::StatusOr<Digest> digest = Digest::Parse(ref->second);
+  if (!digest.ok()) return std::nullopt;
+  return *digest;
+}
+
 absl::StatusOr<ImageNode> LoadNode(const BlobSource& source, const Descriptor& d) {
   const std::string name = BlobPath(d.digest.algorithm(), d.digest.encoded());
   ImageNode node;
@@ -218,6 +227,11 @@ absl::StatusOr<ImageNode> LoadNode(const BlobSource& source, const Descriptor& d
   node.config_name = BlobPath(node.manifest.config.digest.algorithm(), node.manifest.config.digest.encoded());
   for (const Descriptor& layer : node.manifest.layers) {
     node.layer_names.push_back(BlobPath(layer.digest.algorithm(), layer.digest.encoded()));
+  }
+  if (node.manifest.subject) {
+    node.attests = node.manifest.subject->digest;
+  } else {
+    node.attests = ReferencedDigest(d);
   }
   return node;
 }

@@ -39,6 +39,10 @@ struct ImageNode {
   ImageManifest manifest;            // A manifest's config and layers.
   std::string config_name;           // File names in the source.
   std::vector<std::string> layer_names;
+  // For an attestation manifest, the manifest it attests: its subject, or
+  // else its index entry's vnd.docker.reference.digest (BuildKit's older
+  // form has no subject).
+  std::optional<Digest> attests;
 };
 
 struct DiffSide {
@@ -48,6 +52,10 @@ struct DiffSide {
 };
 
 absl::StatusOr<DiffSide> OpenDiffSide(const std::string& argument);
+
+// What an attestation entry of an index attests: its
+// vnd.docker.reference.digest, when `d` is one and that parses.
+std::optional<Digest> ReferencedDigest(const Descriptor& d);
 
 // The manifest or index `d` points to in `source`.
 absl::StatusOr<ImageNode> LoadNode(const BlobSource& source, const Descriptor& d);

@@ -1,6 +1,8 @@
 #include "src/oci/media_types.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace imagewriter {
 
@@ -48,6 +50,17 @@ absl::StatusOr<std::string> LayerMediaType(MediaFlavor f, Compression c) {
   return absl::InvalidArgumentError(
       "zstd layers have no Docker media type: use media types \"oci\" or "
       "gzip compression");
+}
+
+bool IsTarLayerMediaType(absl::string_view media_type) {
+  if (!absl::StartsWith(media_type, "application/vnd.oci.image.layer.") &&
+      !absl::StartsWith(media_type, "application/vnd.docker.image.rootfs.")) {
+    return false;
+  }
+  for (absl::string_view codec : {"+gzip", "+zstd", ".gzip", ".zstd"}) {
+    if (absl::ConsumeSuffix(&media_type, codec)) break;
+  }
+  return absl::EndsWith(media_type, ".tar");
 }
 
 absl::StatusOr<Compression> LayerCompression(absl::string_view media_type) {

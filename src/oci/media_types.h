@@ -59,6 +59,12 @@ inline constexpr char kEstargzNeedsOci[] =
     "compression=estargz with oci-mediatypes=false): use media types \"oci\" "
     "or gzip compression";
 
+// Whether a layer media type names a tar, plain or compressed: OCI's layer
+// and non-distributable layer types and Docker's rootfs diff and foreign
+// types (tar, tar+gzip, tar+zstd and Docker's .gzip/.zstd spellings).
+// Other layers (an in-toto statement, an artifact's blob) are not tars.
+bool IsTarLayerMediaType(absl::string_view media_type);
+
 // The compression a layer media type of either flavour implies (gzip for
 // an eStargz layer too: its media type says gzip).
 absl::StatusOr<Compression> LayerCompression(absl::string_view media_type);

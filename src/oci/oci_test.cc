@@ -111,5 +111,17 @@ TEST(MediaTypesTest, DockerHasNoZstd) {
   EXPECT_FALSE(LayerCompression("text/plain").ok());
 }
 
+TEST(MediaTypesTest, TarLayerTypes) {
+  for (const char* t : {kOciLayer, kOciLayerGzip, kOciLayerZstd, kDockerLayer, kDockerLayerGzip,
+                        "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+                        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"}) {
+    EXPECT_TRUE(IsTarLayerMediaType(t)) << t;
+  }
+  for (const char* t : {kInTotoLayer, kOciEmpty, kOciConfig, "application/vnd.oci.image.layer.v1.json",
+                        "application/x-tar", ""}) {
+    EXPECT_FALSE(IsTarLayerMediaType(t)) << t;
+  }
+}
+
 }  // namespace
 }  // namespace imagewriter
