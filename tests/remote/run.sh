@@ -156,7 +156,7 @@ fi
 # podman and :push to a registry work.
 if ! in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" --remote_download_minimal \
       //examples/hello:load >"$log" 2>&1 \
-    && grep -q "image was not downloaded: .*--remote_download_outputs=all" "$log"; then
+    && grep -q "was not downloaded: .*--remote_download_outputs=all" "$log"; then
   pass "--remote_download_minimal: bazel run :load names the missing runfile and the flag to use"
 else
   tail -30 "$log"
