@@ -48,3 +48,17 @@ paired() {
   done
   echo "$(median "${a[@]}") $(median "${b[@]}") $(median "${ratios[@]}")"
 }
+
+# bench_size DEFAULT ARGS...: the --size MB of a script that takes only that
+# flag (DEFAULT when absent); exits 2 on any other argument.
+bench_size() {
+  local size=$1
+  shift
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --size) size=$2; shift 2 ;;
+      *) echo "unknown argument $1" >&2; exit 2 ;;
+    esac
+  done
+  echo "$size"
+}

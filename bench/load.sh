@@ -18,14 +18,8 @@
 # the new file. A benchmark, not a test: CI does not run it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-size=1000
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --size) size=$2; shift 2 ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
 source "$root/bench/common.sh"
+size=$(bench_size 1000 "$@")
 
 ws=$(mktemp -d /var/tmp/iw-load.XXXXXX)
 store=$(mktemp -d /tmp/iwlb.XXXXXX)  # podman limits --runroot to 50 characters.

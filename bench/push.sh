@@ -15,14 +15,8 @@
 # not a test: CI does not run it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-size=200
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --size) size=$2; shift 2 ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
 source "$root/bench/common.sh"
+size=$(bench_size 200 "$@")
 input=$(bench_input "$size")
 
 ws=$(mktemp -d)

@@ -1,8 +1,8 @@
 """A build flag's value as a provider, for flags a rule cannot read directly.
 
-Bazel 4 lets neither a rule nor a transition read an --incompatible_* option;
-a config_setting can, so a tiny rule carries the answer (set through
-select() in rules/private/BUILD.bazel).
+Bazel 4 lets a rule read neither --stamp nor an --incompatible_* option
+(nor may a transition); a config_setting can, so a tiny rule carries the
+answer (set through select() in rules/private/BUILD.bazel).
 """
 
 FlagInfo = provider(

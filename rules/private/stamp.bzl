@@ -1,21 +1,10 @@
-"""Whether --stamp is on, as a provider a rule can depend on.
+"""Stamping: the `stamp` attribute and whether --stamp is on.
 
 Bazel 4 gives rules no direct way to read --stamp; a config_setting can, so
-a tiny rule carries the answer (set through select() in rules/private/BUILD).
+a flag_value target carries the answer (rules/private/BUILD.bazel).
 """
 
-StampInfo = provider(
-    doc = "Whether the build runs with --stamp.",
-    fields = {"enabled": "bool: whether --stamp is on."},
-)
-
-def _stamp_flag_impl(ctx):
-    return [StampInfo(enabled = ctx.attr.enabled)]
-
-stamp_flag = rule(
-    implementation = _stamp_flag_impl,
-    attrs = {"enabled": attr.bool()},
-)
+load(":flag.bzl", "FlagInfo")
 
 STAMP_ATTRS = {
     "stamp": attr.int(
@@ -42,4 +31,4 @@ def stamping_enabled(ctx):
         return True
     if ctx.attr.stamp == 0:
         return False
-    return ctx.attr._stamp_flag[StampInfo].enabled
+    return ctx.attr._stamp_flag[FlagInfo].enabled
