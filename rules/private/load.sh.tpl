@@ -18,6 +18,9 @@ set -euo pipefail
 source="$runfiles/%{source}"
 names="$runfiles/%{names}"
 require "$source" "$names"
+# A layout another target built may be an empty directory under
+# --remote_download_toplevel: its files are what must be there.
+[[ ! -d $source ]] || require "$source/index.json" "$source/oci-layout"
 mapfile -t tags < "$names"
 archive=false
 extra=()

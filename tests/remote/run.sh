@@ -152,15 +152,25 @@ else
   fail "build an image with --remote_download_minimal"
 fi
 
-# bazel run: under minimal, a clear message; under toplevel, :load into
-# podman and :push to a registry work.
+# bazel run: :load and :push read the image's layout, another target's
+# output: under minimal and toplevel, a clear message; with all outputs,
+# they load into podman and push. An oci_load(incremental = False) loads
+# its own archive, which toplevel fetches.
 if ! in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" --remote_download_minimal \
       //examples/hello:load >"$log" 2>&1 \
-    && grep -q "was not downloaded: .*--remote_download_outputs=all" "$log"; then
+    && grep -q "load.sh: .* was not downloaded: .*--remote_download_outputs=all" "$log"; then
   pass "--remote_download_minimal: bazel run :load names the missing runfile and the flag to use"
 else
   tail -30 "$log"
   fail "--remote_download_minimal: bazel run :load names the missing runfile and the flag to use"
+fi
+if ! in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" --remote_download_toplevel \
+      //examples/hello:load >"$log" 2>&1 \
+    && grep -Eq "load.sh: .*/image(/index.json)? was not downloaded: .*--remote_download_outputs=all" "$log"; then
+  pass "--remote_download_toplevel: bazel run :load names the image's layout and the flag to use"
+else
+  tail -30 "$log"
+  fail "--remote_download_toplevel: bazel run :load names the image's layout and the flag to use"
 fi
 pod=$(mktemp -d /tmp/iwrm.XXXXXX)  # podman limits --runroot to 50 characters.
 if (export IMAGEWRITER_CONTAINER_CLI="podman --root $pod/root --runroot $pod/run --storage-driver vfs"
