@@ -28,6 +28,8 @@ set -euo pipefail
 %{runfiles_prelude}
 layout="$runfiles/%{layout}"
 require "$layout" "$runfiles/%{digest}" "$runfiles/%{tags}"
+# A directory output Bazel left empty (not downloaded) still exists.
+require "$layout/index.json" "$layout/oci-layout"
 digest=$(cat "$runfiles/%{digest}")
 repository=%{repository}
 mapfile -t tags < "$runfiles/%{tags}"
