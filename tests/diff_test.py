@@ -166,6 +166,18 @@ class DiffTest(iwtest.ImagewriterTestCase):
         line = self.one_line(self.layout("a"), self.layout("b", layer=items))
         self.assertIn("layers[0]: entry order app/hello.txt at position 1 -> app/big.bin at position 1", line)
 
+    def test_duplicate_paths_that_look_like_occurrence_keys(self):
+        # A literal "x (occurrence 2)" entry and x twice: the suffix diff gives
+        # the second x must not collide with the literal one (it once did, and
+        # the two sides' orders differed in length: a read past the end).
+        x = {"name": "x", "data": b"1\n"}
+        lit = {"name": "x (occurrence 2)", "data": b"2\n"}
+        a = self.layout("a", layer=[lit, x, dict(x)])
+        b = self.layout("b", layer=[lit, x])
+        lines = self.diff(a, b).stdout.splitlines()
+        self.assertTrue(lines, "no report")
+        self.assertTrue(any("only in A" in line for line in lines), lines)
+
     def test_reordered_layers(self):
         out = []
         for name, order in (("a", (0, 1)), ("b", (1, 0))):

@@ -74,8 +74,14 @@ class Scanner {
     EntryRecord r;
     r.key = NormalPath(e.path);
     if (scan_.index.count(r.key)) {
-      // The same path again: a later entry replaces it when extracted.
-      absl::StrAppend(&r.key, " (occurrence ", ++duplicates_[r.key] + 1, ")");
+      // The same path again: a later entry replaces it when extracted. The
+      // suffixed key must be new too: a literal "P (occurrence 2)" entry
+      // may already hold it, and two entries under one key would make the
+      // two sides' orders differ in length.
+      const std::string path = r.key;
+      do {
+        r.key = absl::StrCat(path, " (occurrence ", ++duplicates_[path] + 1, ")");
+      } while (scan_.index.count(r.key));
     }
     r.entry = e;
     r.entry.path.clear();
@@ -250,7 +256,7 @@ void ComparePaths(const LayerScan& a, const LayerScan& b, const std::map<std::st
     d.field = "only in B";
     report->Add(std::move(d));
   }
-  for (size_t i = 0; i < order_a.size(); ++i) {
+  for (size_t i = 0; i < std::min(order_a.size(), order_b.size()); ++i) {
     if (*order_a[i] == *order_b[i]) continue;
     Difference d = base;
     d.field = "entry order";
