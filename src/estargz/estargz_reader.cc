@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/compress/compression.h"
+#include "src/compress/decompression_guard.h"
 #include "src/estargz/footer.h"
 #include "src/estargz/toc.h"
 #include "src/json/parser.h"
@@ -39,9 +40,28 @@ struct TocTar {
   std::string json;
 };
 
+// The TOC tar beyond its JSON: a header, padding and the end-of-archive
+// blocks, with room to spare for extension records.
+constexpr uint64_t kTocTarSlack = 64 << 10;
+// The largest TOC region (compressed) read: the largest TOC tar in stored
+// deflate blocks (5 bytes per 65535) and gzip framing, with room to spare.
+constexpr uint64_t kMaxTocRegionBytes =
+    kMaxTocBytes + kTocTarSlack + (kMaxTocBytes >> 10) + (1 << 20);
+
+// Decoding stops early, with this, once the TOC tar cannot be what Is()
+// calls eStargz (a second entry, or a first one of another name).
+constexpr char kNotEstargz[] = "not an eStargz TOC tar";
+
 absl::Status DecodeTocTar(int fd, const std::string& path, uint64_t from, uint64_t to, TocTar* toc) {
+  if (to - from > kMaxTocRegionBytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("the TOC region is ", to - from,
+                                                     " bytes, over ", kMaxTocRegionBytes));
+  }
   TarReader tar([toc](const TarEntry& e) {
     if (++toc->entries == 1) toc->name = e.path;
+    if (toc->entries > 1 || toc->name != estargz::kTocTarName) {
+      return absl::CancelledError(kNotEstargz);
+    }
     return absl::OkStatus();
   });
   tar.set_segment_callback([toc](TarReader::Segment kind, absl::string_view bytes,
@@ -54,10 +74,15 @@ absl::Status DecodeTocTar(int fd, const std::string& path, uint64_t from, uint64
     toc->json.append(bytes.data(), bytes.size());
     return absl::OkStatus();
   });
-  std::unique_ptr<ByteSink> decoder = NewDecoder(Compression::kGzip, &tar);
+  // The decoded TOC tar is bounded, so a gzip bomb at the TOC offset stops
+  // after kMaxTocBytes and a little, not at its end.
+  CountingSink compressed;
+  DecompressionGuard guard({kMaxTocBytes + kTocTarSlack, 0}, &compressed, &tar);
+  std::unique_ptr<ByteSink> decoder = NewDecoder(Compression::kGzip, &guard);
   std::string piece;
   for (uint64_t at = from; at < to; at += piece.size()) {
     absl::Status status = ReadAt(fd, path, at, std::min<uint64_t>(1 << 20, to - at), &piece);
+    if (status.ok()) status = compressed.Append(piece);
     if (status.ok()) status = decoder->Append(piece);
     if (!status.ok()) return status;
   }
@@ -91,6 +116,9 @@ absl::StatusOr<std::optional<EstargzBlob>> DetectEstargz(int fd, const std::stri
   if (!toc_offset.ok() || *toc_offset >= size - estargz::kFooterSize) return std::nullopt;
   TocTar toc;
   status = DecodeTocTar(fd, path, *toc_offset, size, &toc);
+  if (toc.entries > 1 || (toc.entries == 1 && toc.name != estargz::kTocTarName)) {
+    return std::nullopt;  // Not what Is() calls eStargz; decoding stopped there.
+  }
   if (status.ok() && (toc.entries != 1 || toc.name != estargz::kTocTarName)) {
     return std::nullopt;  // Not what Is() calls eStargz.
   }

@@ -195,5 +195,54 @@ TEST(Reader, FooterWithBrokenTocIsAnError) {
   unlink(path);
 }
 
+TEST(Reader, TocRegionDecodesBounded) {
+  // A footer pointing at a gzip stream of 300 MiB of zeros: more than any
+  // TOC tar, so decoding stops at the bound, with an error naming the
+  // file and the TOC offset, not at the stream's end.
+  StringSink blob;
+  {
+    std::unique_ptr<ByteSink> e = NewEncoder(Compression::kGzip, 1, &blob);
+    const std::string zeros(1 << 20, '\0');
+    for (int i = 0; i < 300; ++i) ASSERT_TRUE(e->Append(zeros).ok());
+    ASSERT_TRUE(e->Finish().ok());
+  }
+  const std::string bytes = blob.data() + estargz::FooterBytes(0);
+  char path[] = "/tmp/estargz_test_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  absl::StatusOr<std::optional<EstargzBlob>> found = DetectEstargz(fd, path);
+  EXPECT_FALSE(found.ok());
+  EXPECT_TRUE(absl::StrContains(found.status().message(), "TOC at offset 0 is broken"))
+      << found.status();
+  EXPECT_TRUE(absl::StrContains(found.status().message(), path)) << found.status();
+  close(fd);
+  unlink(path);
+}
+
+TEST(Reader, TocTarOfTwoEntriesStopsEarly) {
+  // The TOC tar's second entry ends decoding: not eStargz, whatever follows
+  // (here a truncated gzip stream, which would otherwise be an error).
+  StringSink blob;
+  {
+    std::unique_ptr<ByteSink> e = NewEncoder(Compression::kGzip, 2, &blob);
+    ASSERT_TRUE(e->Append(absl::StrCat(File("stargz.index.json", "{}"), File("b", "x"),
+                                       std::string(1 << 20, 'y')))
+                    .ok());
+    ASSERT_TRUE(e->Finish().ok());
+  }
+  const std::string bytes =
+      blob.data().substr(0, blob.data().size() - 8) + estargz::FooterBytes(0);
+  char path[] = "/tmp/estargz_test_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  absl::StatusOr<std::optional<EstargzBlob>> found = DetectEstargz(fd, path);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
+  close(fd);
+  unlink(path);
+}
+
 }  // namespace
 }  // namespace imagewriter
