@@ -147,6 +147,52 @@ TEST(Encoder, Refusals) {
   EXPECT_TRUE(absl::StrContains(global.status().message(), "global")) << global.status();
 }
 
+TEST(Encoder, TocIsBounded) {
+  // 100 empty files: each adds some 200 bytes of TOC JSON, so a 4 KiB limit
+  // is passed within the first 30, and the entry that passes it is named.
+  std::string tar;
+  for (int i = 0; i < 100; ++i) tar += File(absl::StrCat("f", i), "");
+  tar += End();
+  StringSink out;
+  EstargzEncoder encoder(&out, 2, 1);
+  encoder.set_max_toc_bytes_for_testing(4096);
+  absl::Status s = encoder.Append(tar);
+  if (s.ok()) s = encoder.Finish();
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "at the tar entry at offset ")) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "4096")) << s;
+  // Under the limit, the same bytes as without one.
+  StringSink bounded;
+  EstargzEncoder roomy(&bounded, 2, 1);
+  roomy.set_max_toc_bytes_for_testing(1 << 20);
+  ASSERT_TRUE(roomy.Append(tar).ok() && roomy.Finish().ok());
+  absl::StatusOr<std::string> plain = Encode(tar, 1);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(bounded.data(), *plain);
+}
+
+TEST(Encoder, ChunkEntriesCountTowardsTheTocLimit) {
+  // One file of many chunks: the chunk entries pass the limit, named by
+  // the file's header offset (512: after the first entry).
+  const std::string tar = absl::StrCat(File("a", ""), File("big", BigData(40 << 20)), End());
+  StringSink out;
+  EstargzEncoder encoder(&out, 1, 1);
+  encoder.set_max_toc_bytes_for_testing(700);
+  absl::Status s = encoder.Append(tar);
+  if (s.ok()) s = encoder.Finish();
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "at the tar entry at offset 512;")) << s;
+  // The running count is a lower bound (digests and offsets come later);
+  // the whole TOC is checked once it is known.
+  StringSink out2;
+  EstargzEncoder late(&out2, 1, 1);
+  late.set_max_toc_bytes_for_testing(1200);
+  s = late.Append(tar);
+  if (s.ok()) s = late.Finish();
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "with its JSON of ")) << s;
+}
+
 TEST(Reader, DetectsOwnOutput) {
   const std::string tar = absl::StrCat(File("a", "abc"), End());
   EstargzInfo info;

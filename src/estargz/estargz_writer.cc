@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "src/estargz/estargz_reader.h"
 #include "src/estargz/footer.h"
 #include "src/tar/tar_writer.h"
 
@@ -38,6 +39,27 @@ absl::Status Unsupported(char type, uint64_t offset) {
       "', which eStargz cannot hold (only files, links, directories, devices and FIFOs)"));
 }
 
+absl::Status TocTooBig(uint64_t limit, absl::string_view what) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("the eStargz TOC would exceed ", limit,
+                   " bytes, the most a reader accepts, ", what, "; too many entries or chunks"));
+}
+
+// Both sinks get every byte; Finish finishes neither (unlike TeeSink).
+class BothSinks : public ByteSink {
+ public:
+  BothSinks(ByteSink* a, ByteSink* b) : a_(a), b_(b) {}
+  absl::Status Append(absl::string_view data) override {
+    absl::Status status = a_->Append(data);
+    return status.ok() ? b_->Append(data) : status;
+  }
+  absl::Status Finish() override { return absl::OkStatus(); }
+
+ private:
+  ByteSink* a_;
+  ByteSink* b_;
+};
+
 }  // namespace
 
 std::map<std::string, std::string> EstargzInfo::Annotations() const {
@@ -48,7 +70,8 @@ std::map<std::string, std::string> EstargzInfo::Annotations() const {
 EstargzEncoder::EstargzEncoder(ByteSink* out, int level, int threads)
     : out_(out),
       members_(NewGzipMemberEncoder(level, out, threads)),
-      reader_([this](const TarEntry& e) { return OnEntry(e); }) {
+      reader_([this](const TarEntry& e) { return OnEntry(e); }),
+      max_toc_bytes_(kMaxTocBytes) {
   reader_.set_segment_callback(
       [this](TarReader::Segment kind, absl::string_view bytes, const tar_header::Header* header) {
         return OnSegment(kind, bytes, header);
@@ -107,6 +130,7 @@ absl::Status EstargzEncoder::OnEntry(const TarEntry& entry) {
     e.size = static_cast<int64_t>(entry.size);
     if (entry.size == 0) e.digest = Digest::Sha256Of("").ToString();
     file_entry_ = toc_.size();
+    file_header_offset_ = entry.header_offset;
     file_left_ = entry.size;
     file_done_ = 0;
     chunk_left_ = 0;
@@ -114,7 +138,16 @@ absl::Status EstargzEncoder::OnEntry(const TarEntry& entry) {
     file_hash_.reset();
     if (entry.size > kChunkSize) file_hash_.emplace();
   }
-  toc_.push_back(std::move(e));
+  return AddTocEntry(std::move(e), entry.header_offset);
+}
+
+absl::Status EstargzEncoder::AddTocEntry(estargz::TocEntry entry, uint64_t header_offset) {
+  toc_bytes_ += estargz::TocEntryJsonSize(entry);
+  if (toc_bytes_ > max_toc_bytes_) {
+    return TocTooBig(max_toc_bytes_,
+                     absl::StrCat("at the tar entry at offset ", header_offset));
+  }
+  toc_.push_back(std::move(entry));
   return absl::OkStatus();
 }
 
@@ -132,7 +165,8 @@ absl::Status EstargzEncoder::StartChunk() {
     chunk.name = toc_[file_entry_].name;
     chunk.type = "chunk";
     chunk.chunk_offset = static_cast<int64_t>(file_done_);
-    toc_.push_back(std::move(chunk));
+    status = AddTocEntry(std::move(chunk), file_header_offset_);
+    if (!status.ok()) return status;
   }
   chunk_left_ = std::min(file_left_, kChunkSize);
   // estargz records chunkSize only for a full chunk.
@@ -177,8 +211,12 @@ absl::Status EstargzEncoder::WriteData(absl::string_view bytes) {
 // tar.Header{Typeflag: TypeReg, Name: "stargz.index.json", Size: n}.
 absl::Status EstargzEncoder::WriteToc() {
   const std::string json = estargz::TocJson(toc_);
+  if (json.size() > max_toc_bytes_) {
+    return TocTooBig(max_toc_bytes_, absl::StrCat("with its JSON of ", json.size(), " bytes"));
+  }
   info_.toc_digest = Digest::Sha256Of(json);
-  StringSink tar;
+  // The tar goes straight out, not through another copy of the TOC.
+  BothSinks tar(&diff_hash_, members_.get());
   TarWriter writer(&tar);
   TarHeader header;
   header.path = estargz::kTocTarName;
@@ -187,8 +225,6 @@ absl::Status EstargzEncoder::WriteToc() {
   absl::Status status = writer.WriteHeader(header);
   if (status.ok()) status = writer.Append(json);
   if (status.ok()) status = writer.Finish();
-  if (status.ok()) status = diff_hash_.Append(tar.data());
-  if (status.ok()) status = members_->Append(tar.data());
   if (status.ok()) status = members_->EndMember(GzipMemberEncoder::End::kClose);
   return status;
 }

@@ -28,7 +28,10 @@
 //
 // Memory: the TOC, an entry per tar entry and per chunk (a few hundred
 // bytes each), is held until the end, as estargz's writer holds it; the
-// data itself streams through the member encoder's fixed buffers.
+// data itself streams through the member encoder's fixed buffers. The TOC
+// is bounded: once its JSON would exceed kMaxTocBytes (estargz_reader.h,
+// the most a reader here accepts), the entry that takes it over fails with
+// ResourceExhausted naming the entry's header offset.
 //
 // Refused, as the estargz package refuses them: an entry named
 // stargz.index.json (after path cleaning; such an input is eStargz already
@@ -78,11 +81,14 @@ class EstargzEncoder : public ByteSink {
   absl::Status Finish() override;
   // Valid after Finish succeeded.
   const EstargzInfo& info() const { return info_; }
+  // A lower TOC limit than kMaxTocBytes; for tests.
+  void set_max_toc_bytes_for_testing(uint64_t n) { max_toc_bytes_ = n; }
 
  private:
   absl::Status OnSegment(TarReader::Segment kind, absl::string_view bytes,
                          const tar_header::Header* header);
   absl::Status OnEntry(const TarEntry& entry);
+  absl::Status AddTocEntry(estargz::TocEntry entry, uint64_t header_offset);
   absl::Status WriteData(absl::string_view bytes);
   absl::Status StartChunk();
   void EndChunk();
@@ -95,6 +101,8 @@ class EstargzEncoder : public ByteSink {
   TarReader reader_;
   Sha256Sink diff_hash_;
   std::vector<estargz::TocEntry> toc_;
+  uint64_t toc_bytes_ = 0;  // TOC JSON so far, at least.
+  uint64_t max_toc_bytes_;
   // For each TOC entry with data, the member its data starts (an index
   // into GzipMemberEncoder's offsets); resolved to offsets at the end.
   std::vector<std::pair<size_t, size_t>> entry_members_;
@@ -103,6 +111,7 @@ class EstargzEncoder : public ByteSink {
 
   // The regular file whose data is passing, if any.
   size_t file_entry_ = 0;        // Its reg entry in toc_.
+  uint64_t file_header_offset_ = 0;
   uint64_t file_left_ = 0;       // Data bytes still to come.
   uint64_t file_done_ = 0;
   std::optional<Sha256Sink> file_hash_;

@@ -98,6 +98,12 @@ std::string TocJson(const std::vector<TocEntry>& entries) {
   return out;
 }
 
+size_t TocEntryJsonSize(const TocEntry& entry) {
+  std::string out;
+  AppendEntry(entry, &out);
+  return out.size() + 2;  // ",\n" or "\n" and a share of the brackets.
+}
+
 std::string FormatModtime(int64_t seconds, int32_t nanos) {
   if (seconds == 0) return "";
   // time.Round(time.Second) rounds halfway values up.

@@ -49,6 +49,10 @@ struct TocEntry {
 // The TOC's JSON.
 std::string TocJson(const std::vector<TocEntry>& entries);
 
+// The bytes one entry adds to TocJson's output, as the entry stands (its
+// separator included); fields set later only add to it.
+size_t TocEntryJsonSize(const TocEntry& entry);
+
 // A modtime as TOCEntry has it (estargz.go formatModtime): the time rounded
 // to the nearest second, half up, in RFC 3339 UTC; "" when its Unix seconds
 // are 0.
