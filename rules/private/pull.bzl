@@ -156,6 +156,32 @@ def _authenticate(rctx, headers, state):
             _source(rctx, credentials),
         ))
 
+def _check_digest(rctx, d, where):
+    """Fails unless d is sha256: and 64 lowercase hex digits.
+
+    Digests from a registry's JSON go into BUILD text, file names and URLs;
+    anything else could inject content into them.
+    """
+    ok = type(d) == "string" and len(d) == 71 and d.startswith("sha256:")
+    if ok:
+        for c in d[len("sha256:"):].elems():
+            if c not in "0123456789abcdef":
+                ok = False
+                break
+    if not ok:
+        _fail(rctx, "%s/%s: %s has digest %r, not sha256: and 64 lowercase hex digits" % (
+            rctx.attr.registry,
+            rctx.attr.repository,
+            where,
+            d,
+        ))
+
+def _check_manifest_digests(rctx, manifest, where):
+    """Checks the config's and every layer's digest of a manifest before any use."""
+    _check_digest(rctx, manifest.get("config", {}).get("digest"), "the config of " + where)
+    for i, layer in enumerate(manifest.get("layers", [])):
+        _check_digest(rctx, layer.get("digest"), "layer %d of %s" % (i, where))
+
 def _sha256(rctx, path):
     result = rctx.execute(["sha256sum", path])
     if result.return_code != 0:
@@ -246,11 +272,15 @@ def _fetch_manifests(rctx, state):
         print("WARNING: oci_pull(%s) pulled %s/%s:%s by tag; pin it with digest = \"%s\"" %
               (_name(rctx), rctx.attr.registry, rctx.attr.repository, rctx.attr.tag, digest))
     if media_type not in _INDEXES:
+        _check_manifest_digests(rctx, parsed, "the manifest " + digest)
         return digest, media_type, size, [(parsed, "")]
     manifests = []
+    for i, child in enumerate(parsed.get("manifests", [])):
+        _check_digest(rctx, child.get("digest"), "entry %d of the index %s" % (i, digest))
     for child in parsed.get("manifests", []):
         if _wanted(child.get("platform", {}), rctx.attr.platforms):
             _, child_parsed, _, _ = _fetch_manifest(rctx, child["digest"], state)
+            _check_manifest_digests(rctx, child_parsed, "the manifest " + child["digest"])
             manifests.append((child_parsed, _platform_key(child.get("platform", {}))))
     if not manifests:
         fail("oci_pull(%s): the index has no manifest for %s" % (_name(rctx), rctx.attr.platforms))
