@@ -185,11 +185,22 @@ def searched(rctx):
     """The files find_credentials reads, for a message when it found nothing."""
     return ", ".join([path for path, _ in auth_files(rctx)]) or "no file ($HOME is not set)"
 
-def _quote(value):
-    """A string in curl's config-file syntax."""
+# The characters below 0x20, and DEL.
+_CONTROL = "\000\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017\020\021\022\023\024\025\026\027\030\031\032\033\034\035\036\037\177"
+
+def _quote(value, what):
+    """A string in curl's config-file syntax.
+
+    A newline would end the quoted string and start another curl option, so
+    any control character fails; the message names what the value is (where
+    the credential came from), never the value.
+    """
+    for c in value.elems():
+        if c in _CONTROL:
+            fail("%s contains a newline or other control character, which cannot be passed to curl safely" % what)
     return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
 
-def curl_config(rctx, name, basic = None, bearer = None, form = None):
+def curl_config(rctx, name, basic = None, bearer = None, form = None, source = "the registry's credentials"):
     """Writes a curl config file (-K) that holds credentials, in the private directory.
 
     Args:
@@ -198,17 +209,18 @@ def curl_config(rctx, name, basic = None, bearer = None, form = None):
       basic: (login, password) for basic authentication, or None.
       bearer: a Bearer token, or None.
       form: a dict POSTed URL-encoded, or None.
+      source: where basic, bearer or form came from, for a message.
 
     Returns:
       The file's path.
     """
     lines = []
     if basic:
-        lines.append("user = " + _quote("%s:%s" % basic))
+        lines.append("user = " + _quote("%s:%s" % basic, "the login or password of " + source))
     if bearer:
-        lines.append("header = " + _quote("Authorization: Bearer " + bearer))
+        lines.append("header = " + _quote("Authorization: Bearer " + bearer, "the Bearer token from " + source))
     for key, value in (form or {}).items():
-        lines.append("data-urlencode = " + _quote("%s=%s" % (key, value)))
+        lines.append("data-urlencode = " + _quote("%s=%s" % (key, value), "the %s from %s" % (key, source)))
     path = private_dir(rctx) + "/" + name
     rctx.file(path, "\n".join(lines) + "\n", executable = False)
     return path

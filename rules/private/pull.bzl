@@ -67,7 +67,14 @@ def _curl(rctx, url, output, state, config = None):
         "3",
     ]
     if config == None and (state.get("token") or state.get("basic")):
-        config = curl_config(rctx, "curl.conf", basic = state.get("basic"), bearer = state.get("token"))
+        credentials = state.get("credentials")
+        config = curl_config(
+            rctx,
+            "curl.conf",
+            basic = state.get("basic"),
+            bearer = state.get("token"),
+            source = credentials.source if credentials else "the token endpoint (anonymous)",
+        )
     if config:
         args += ["-K", config]
     result = rctx.execute(args + [url])
@@ -122,11 +129,11 @@ def _token(rctx, params, credentials):
             "service": service,
             "scope": scope,
             "client_id": "imagewriter",
-        })
+        }, source = credentials.source)
         url = realm
     else:
         if credentials:
-            config = curl_config(rctx, "token.conf", basic = (credentials.login, credentials.secret))
+            config = curl_config(rctx, "token.conf", basic = (credentials.login, credentials.secret), source = credentials.source)
         url = "%s?service=%s&scope=%s" % (realm, service, scope)
     status, _ = _curl(rctx, url, "token.json", {}, config = config or "/dev/null")
     if status != 200:
