@@ -19,6 +19,16 @@ if [[ $code == 401 ]]; then
     echo "fetch $url: the registry wants credentials; pull with oci_pull(layer_handling = \"eager\")" >&2
     exit 1
   fi
+  case $realm in
+    https://*) ;;
+    http://*@*) bad=1 ;;
+    http://127.0.0.1[:/?]* | http://127.0.0.1 | http://localhost[:/?]* | http://localhost | "http://[::1]"[:/?]* | "http://[::1]") ;;
+    *) bad=1 ;;
+  esac
+  if [[ -n ${bad:-} ]]; then
+      echo "fetch $url: the Bearer realm \"$realm\" is not https:// (or http:// to 127.0.0.1, localhost or [::1])" >&2
+      exit 1
+  fi
   token=$(curl -sS -G "$realm" --data-urlencode "service=$(param service)" --data-urlencode "scope=$(param scope)" \
     | sed -n 's/.*"\(access_\)\{0,1\}token" *: *"\([^"]*\)".*/\2/p' | head -1)
   code=$(printf 'header = "Authorization: Bearer %s"\n' "$token" \

@@ -116,11 +116,29 @@ def _source(rctx, credentials):
         return "the credentials from " + credentials.source
     return "anonymous access (no credentials for it in %s)" % searched(rctx)
 
+def _realm_ok(realm):
+    """Whether a Bearer realm may get credentials: https, or http to a loopback host."""
+    if realm.startswith("https://"):
+        return True
+    if not realm.startswith("http://"):
+        return False
+    authority = realm[len("http://"):]
+    for sep in ["/", "?", "#"]:
+        authority = authority.split(sep)[0]
+    host = authority.split("@")[-1]
+    host = host.split("]")[0] + "]" if host.startswith("[") else host.split(":")[0]
+    return host in ["127.0.0.1", "localhost", "[::1]"]
+
 def _token(rctx, params, credentials):
     """A Bearer token from the challenge's realm: with a password, a refresh token, or none."""
     scope = "repository:%s:pull" % rctx.attr.repository
     service = params.get("service", "")
     realm = params["realm"]
+    if not _realm_ok(realm):
+        _fail(rctx, "%s: the Bearer realm %r is not https:// (or http:// to 127.0.0.1, localhost or [::1])" % (
+            rctx.attr.registry,
+            realm,
+        ))
     config = None
     if credentials and credentials.identity_token:
         config = curl_config(rctx, "token.conf", form = {
