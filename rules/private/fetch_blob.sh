@@ -9,8 +9,11 @@
 set -euo pipefail
 url=$1 digest=$2 out=$3
 headers=$(mktemp)
+# A stalled or unreachable registry fails the action instead of hanging it;
+# 5xx, 429 and timeouts get three more tries.
+limits=(--connect-timeout 30 --speed-limit 1024 --speed-time 60 --retry 3)
 trap 'rm -f "$headers"' EXIT
-code=$(curl -sS -L -o "$out" -D "$headers" -w '%{http_code}' "$url")
+code=$(curl -sS "${limits[@]}" -L -o "$out" -D "$headers" -w '%{http_code}' "$url")
 if [[ $code == 401 ]]; then
   challenge=$(grep -i '^www-authenticate: *bearer ' "$headers" | head -1 | tr -d '\r') || true
   param() { sed -n "s/.*[ ,]$1=\"\\([^\"]*\\)\".*/\\1/p" <<<"$challenge"; }
@@ -26,13 +29,13 @@ if [[ $code == 401 ]]; then
     *) bad=1 ;;
   esac
   if [[ -n ${bad:-} ]]; then
-      echo "fetch $url: the Bearer realm \"$realm\" is not https:// (or http:// to 127.0.0.1, localhost or [::1])" >&2
-      exit 1
+    echo "fetch $url: the Bearer realm \"$realm\" is not https:// (or http:// to 127.0.0.1, localhost or [::1])" >&2
+    exit 1
   fi
-  token=$(curl -sS -G "$realm" --data-urlencode "service=$(param service)" --data-urlencode "scope=$(param scope)" \
+  token=$(curl -sS "${limits[@]}" -G "$realm" --data-urlencode "service=$(param service)" --data-urlencode "scope=$(param scope)" \
     | sed -n 's/.*"\(access_\)\{0,1\}token" *: *"\([^"]*\)".*/\2/p' | head -1)
   code=$(printf 'header = "Authorization: Bearer %s"\n' "$token" \
-    | curl -sS -L -K - -o "$out" -D "$headers" -w '%{http_code}' "$url")
+    | curl -sS "${limits[@]}" -L -K - -o "$out" -D "$headers" -w '%{http_code}' "$url")
 fi
 if [[ $code != 200 ]]; then
   echo "fetch $url: HTTP $code" >&2
