@@ -16,7 +16,7 @@ that answer with a Basic challenge get those credentials directly. Loopback
 registries are spoken to over plain HTTP.
 """
 
-load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "remove_private_dir", "searched")
+load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "private_dir", "remove_private_dir", "searched")
 
 _ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json",
@@ -153,7 +153,10 @@ def _token(rctx, params, credentials):
         if credentials:
             config = curl_config(rctx, "token.conf", basic = (credentials.login, credentials.secret), source = credentials.source)
         url = "%s?service=%s&scope=%s" % (realm, service, scope)
-    status, _ = _curl(rctx, url, "token.json", {}, config = config or "/dev/null")
+    # The reply holds the token: it goes in the private directory, which every
+    # end of the fetch removes.
+    reply_path = private_dir(rctx) + "/token.json"
+    status, _ = _curl(rctx, url, reply_path, {}, config = config or "/dev/null")
     if status != 200:
         _fail(rctx, "%s: the token endpoint %s refused %s (HTTP %d)" % (
             rctx.attr.registry,
@@ -161,9 +164,9 @@ def _token(rctx, params, credentials):
             _source(rctx, credentials),
             status,
         ))
-    reply = json.decode(rctx.read("token.json"))
-    rctx.delete("token.json")
-    rctx.delete("token.json.headers")
+    reply = json.decode(rctx.read(reply_path))
+    rctx.delete(reply_path)
+    rctx.delete(reply_path + ".headers")
     return reply.get("token") or reply.get("access_token")
 
 def _authenticate(rctx, headers, state):
