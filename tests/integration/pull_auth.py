@@ -11,6 +11,8 @@ the test-only Bearer token front of tests/e2e/registry.py:
   - no file that held a secret is left in the repository;
   - an open registry is pulled from without looking for credentials;
   - 503s are retried;
+  - a manifest digest that is not sha256:<64 hex> and a password holding a
+    newline are refused;
   - a pull from an open registry is shallow (its layers come from fetch
     actions, on demand); one that needed credentials holds its layers.
 Each pull skips the repository cache, so blob downloads authenticate too.
@@ -18,12 +20,15 @@ Prints "PASS: ..." / "FAIL: ..." per check; exit status 1 on any failure.
 Usage: python3 tests/integration/pull_auth.py  (from anywhere)
 """
 import base64
+import hashlib
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
@@ -111,6 +116,38 @@ class Workspace:
                        cwd=self.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+class Hostile(http.server.ThreadingHTTPServer):
+    """A registry stand-in whose manifest has a layer digest that would inject BUILD text."""
+    BAD = 'sha256:%s",\n)\ngenrule(name = "x' % ("0" * 40)
+    MANIFEST = json.dumps({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "size": 2,
+                   "digest": "sha256:" + "4" * 64},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "size": 1, "digest": BAD}],
+    }).encode()
+    DIGEST = "sha256:" + hashlib.sha256(MANIFEST).hexdigest()
+
+    def __init__(self):
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = server.MANIFEST if "/manifests/" in self.path else b"{}"
+                self.send_response(200 if "/manifests/" in self.path else 404)
+                self.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.addr = "127.0.0.1:%d" % self.server_address[1]
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
 def push(layout, ref, creds):
     subprocess.run(["skopeo", "copy", "-q", "--dest-tls-verify=false", "--dest-authfile", creds,
                     "oci:" + layout, "docker://" + ref], check=True)
@@ -145,6 +182,7 @@ def main():
     basic = registry.Registry(work, users={"alice": PASSWORD}, env={"PATH": "/usr/bin:/bin"})
     plain = registry.Registry(work, env={"PATH": "/usr/bin:/bin"})
     front = registry.Front(plain.addr, {"bob": PASSWORD}, refresh_tokens=["refresh-" + PASSWORD])
+    hostile = Hostile()
     try:
         creds = os.path.join(work, "push-auth.json")
         with open(creds, "w") as f:
@@ -158,14 +196,24 @@ def main():
             ws.add(name, front.addr, digest)
         ws.add("open", plain.addr, digest)
         ws.add("flaky", front.addr, digest)
+        ws.add("newline", basic.addr, digest)
+        ws.add("hostile", hostile.addr, Hostile.DIGEST)
         ws.write()
         expect_ok(ws, "oci_pull from a registry that wants no credentials runs no helper", "open", digest,
                   DOCKER_CONFIG=ws.config("open", {"credsStore": "absent-helper"}))
         check_shallow(ws)
         run_cases(ws, basic, front, digest)
+        expect_error(ws, "oci_pull refuses a manifest digest that is not sha256: and 64 hex digits", "hostile",
+                     ["oci_pull(hostile): %s/iw/hello: layer 0 of the manifest %s has digest"
+                      % (hostile.addr, Hostile.DIGEST)])
+        nl = ws.config("newline", {"auths": {basic.addr: {"auth": b64("alice:" + PASSWORD + "\nverbose")}}})
+        expect_error(ws, "oci_pull refuses a password with a newline (it would add curl options)", "newline",
+                     ["the login or password of `auths` in %s/config.json contains a newline"
+                      % nl], DOCKER_CONFIG=nl)
     finally:
         ws.shutdown()
         front.shutdown()
+        hostile.shutdown()
         basic.stop()
         plain.stop()
         shutil.rmtree(work, ignore_errors=True)
