@@ -153,6 +153,7 @@ def _token(rctx, params, credentials):
         if credentials:
             config = curl_config(rctx, "token.conf", basic = (credentials.login, credentials.secret), source = credentials.source)
         url = "%s?service=%s&scope=%s" % (realm, service, scope)
+
     # The reply holds the token: it goes in the private directory, which every
     # end of the fetch removes.
     reply_path = private_dir(rctx) + "/token.json"
