@@ -193,16 +193,29 @@ TEST(Encoder, ChunkEntriesCountTowardsTheTocLimit) {
   EXPECT_TRUE(absl::StrContains(s.message(), "with its JSON of ")) << s;
 }
 
+// Writes `bytes` to a temporary file and runs DetectEstargz on it; `path`
+// receives the file's name (for checking that errors name it).
+absl::StatusOr<std::optional<EstargzBlob>> DetectInFile(const std::string& bytes,
+                                                        std::string* path = nullptr) {
+  char name[] = "/tmp/estargz_test_XXXXXX";
+  const int fd = mkstemp(name);
+  if (fd < 0) return absl::InternalError("mkstemp failed");
+  absl::StatusOr<std::optional<EstargzBlob>> found = absl::InternalError("short write");
+  if (write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())) {
+    found = DetectEstargz(fd, name);
+  }
+  close(fd);
+  unlink(name);
+  if (path != nullptr) *path = name;
+  return found;
+}
+
 TEST(Reader, DetectsOwnOutput) {
   const std::string tar = absl::StrCat(File("a", "abc"), End());
   EstargzInfo info;
   absl::StatusOr<std::string> blob = Encode(tar, 1, &info);
   ASSERT_TRUE(blob.ok());
-  char path[] = "/tmp/estargz_test_XXXXXX";
-  const int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, blob->data(), blob->size()), static_cast<ssize_t>(blob->size()));
-  absl::StatusOr<std::optional<EstargzBlob>> found = DetectEstargz(fd, path);
+  absl::StatusOr<std::optional<EstargzBlob>> found = DetectInFile(*blob);
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->toc_digest, info.toc_digest);
@@ -210,13 +223,9 @@ TEST(Reader, DetectsOwnOutput) {
   StringSink gz;
   std::unique_ptr<ByteSink> e = NewEncoder(Compression::kGzip, 2, &gz);
   ASSERT_TRUE(e->Append(tar).ok() && e->Finish().ok());
-  ASSERT_EQ(ftruncate(fd, 0), 0);
-  ASSERT_EQ(pwrite(fd, gz.data().data(), gz.data().size(), 0), static_cast<ssize_t>(gz.data().size()));
-  found = DetectEstargz(fd, path);
+  found = DetectInFile(gz.data());
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found->has_value());
-  close(fd);
-  unlink(path);
 }
 
 TEST(Reader, FooterWithBrokenTocIsAnError) {
@@ -229,16 +238,11 @@ TEST(Reader, FooterWithBrokenTocIsAnError) {
     ASSERT_TRUE(e->Finish().ok());
   }
   const std::string bytes = blob.data() + estargz::FooterBytes(0);
-  char path[] = "/tmp/estargz_test_XXXXXX";
-  const int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
-  absl::StatusOr<std::optional<EstargzBlob>> found = DetectEstargz(fd, path);
+  std::string path;
+  absl::StatusOr<std::optional<EstargzBlob>> found = DetectInFile(bytes, &path);
   EXPECT_FALSE(found.ok());
   EXPECT_TRUE(absl::StrContains(found.status().message(), "TOC at offset 0 is broken"))
       << found.status();
-  close(fd);
-  unlink(path);
 }
 
 TEST(Reader, TocRegionDecodesBounded) {
@@ -253,17 +257,12 @@ TEST(Reader, TocRegionDecodesBounded) {
     ASSERT_TRUE(e->Finish().ok());
   }
   const std::string bytes = blob.data() + estargz::FooterBytes(0);
-  char path[] = "/tmp/estargz_test_XXXXXX";
-  const int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
-  absl::StatusOr<std::optional<EstargzBlob>> found = DetectEstargz(fd, path);
+  std::string path;
+  absl::StatusOr<std::optional<EstargzBlob>> found = DetectInFile(bytes, &path);
   EXPECT_FALSE(found.ok());
   EXPECT_TRUE(absl::StrContains(found.status().message(), "TOC at offset 0 is broken"))
       << found.status();
   EXPECT_TRUE(absl::StrContains(found.status().message(), path)) << found.status();
-  close(fd);
-  unlink(path);
 }
 
 TEST(Reader, TocTarOfTwoEntriesStopsEarly) {
@@ -279,15 +278,10 @@ TEST(Reader, TocTarOfTwoEntriesStopsEarly) {
   }
   const std::string bytes =
       blob.data().substr(0, blob.data().size() - 8) + estargz::FooterBytes(0);
-  char path[] = "/tmp/estargz_test_XXXXXX";
-  const int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
-  absl::StatusOr<std::optional<EstargzBlob>> found = DetectEstargz(fd, path);
+  std::string path;
+  absl::StatusOr<std::optional<EstargzBlob>> found = DetectInFile(bytes, &path);
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_FALSE(found->has_value());
-  close(fd);
-  unlink(path);
 }
 
 }  // namespace
