@@ -211,6 +211,19 @@ class VerifyTest(iwtest.ImagewriterTestCase):
         layout = self.raw_layout(self.tar_of(("x", tarfile.REGTYPE, ""), ("l", tarfile.LNKTYPE, "../../etc/shadow")))
         self.verify_fails(layout, 'hard link "l" -> "../../etc/shadow"', "points out of the layer root")
 
+    def test_layer_writing_through_a_symlink(self):
+        # An extractor following "lib" would write /etc/x on the host; the
+        # symlink alone is fine (it only resolves inside the container).
+        self.verify_ok(self.raw_layout(self.tar_of(("lib", tarfile.SYMTYPE, "/etc"))))
+        layout = self.raw_layout(self.tar_of(("lib", tarfile.SYMTYPE, "/etc"), ("lib/x", tarfile.REGTYPE, "")))
+        self.verify_fails(layout, 'entry "lib/x" at offset 512 is written through symlink "lib" -> "/etc" '
+                          "at offset 0, which points out of the layer root")
+
+    def test_layer_writing_through_a_climbing_symlink(self):
+        layout = self.raw_layout(self.tar_of(("lib", tarfile.SYMTYPE, "../../.."), ("lib/x", tarfile.REGTYPE, "")))
+        self.verify_fails(layout, 'entry "lib/x" at offset 512 is written through symlink "lib" -> "../../.." '
+                          "at offset 0, which points out of the layer root")
+
     def test_layer_with_bad_header(self):
         tar = bytearray(self.tar_of(("etc/x", tarfile.REGTYPE, "")))
         tar[148:156] = b"0000000\0"  # The header checksum.
