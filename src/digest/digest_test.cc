@@ -3,6 +3,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "src/digest/digest_sink.h"
 #include "src/digest/sha256_sink.h"
 
 namespace imagewriter {
@@ -56,6 +57,40 @@ TEST(Sha256SinkTest, StreamingMatchesOneShotForAnySplit) {
     ASSERT_TRUE(sink.Finish().ok());
     EXPECT_EQ(sink.digest(), Digest::Sha256Of(data));
     EXPECT_EQ(sink.size(), data.size());
+  }
+}
+
+// FIPS 180-2 appendix C.1 ("abc") and the empty string.
+TEST(DigestSinkTest, Sha512KnownVectors) {
+  EXPECT_EQ(DigestSink::Of("sha512", "abc").ToString(),
+            "sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+            "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+  EXPECT_EQ(DigestSink::Of("sha512", "").ToString(),
+            "sha512:cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+            "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e");
+  // The result parses: it is a digest a descriptor could carry.
+  EXPECT_TRUE(Digest::Parse(DigestSink::Of("sha512", "abc").ToString()).ok());
+}
+
+TEST(DigestSinkTest, Sha256MatchesSha256OfAndOtherNamesNeverMatch) {
+  EXPECT_EQ(DigestSink::Of("sha256", "abc"), Digest::Sha256Of("abc"));
+  // An algorithm no descriptor can name hashes as sha256, never equal to it.
+  EXPECT_EQ(DigestSink::Of("md5", "abc").algorithm(), "sha256");
+}
+
+TEST(DigestSinkTest, StreamingMatchesOneShotForAnySplit) {
+  std::string data;
+  for (int i = 0; i < 100000; ++i) data.push_back(static_cast<char>(i * 13));
+  for (const char* algorithm : {"sha256", "sha512"}) {
+    for (size_t chunk : {1u, 127u, 128u, 4096u, 100000u}) {
+      DigestSink sink(algorithm);
+      for (size_t i = 0; i < data.size(); i += chunk) {
+        ASSERT_TRUE(sink.Append(absl::string_view(data).substr(i, chunk)).ok());
+      }
+      ASSERT_TRUE(sink.Finish().ok());
+      EXPECT_EQ(sink.digest(), DigestSink::Of(algorithm, data)) << algorithm << " " << chunk;
+      EXPECT_EQ(sink.digest().algorithm(), algorithm);
+    }
   }
 }
 
