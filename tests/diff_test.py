@@ -68,17 +68,25 @@ def compact(value):
 class Layout:
     """An OCI layout directory, written blob by blob."""
 
-    def __init__(self, path):
+    def __init__(self, path, algorithm="sha256"):
         self.path = path
-        os.makedirs(os.path.join(path, "blobs", "sha256"))
+        self.algorithm = algorithm
+        os.makedirs(os.path.join(path, "blobs", algorithm))
         with open(os.path.join(path, "oci-layout"), "w") as f:
             f.write('{"imageLayoutVersion":"1.0.0"}')
 
     def blob(self, media_type, data):
-        digest = hashlib.sha256(data).hexdigest()
-        with open(os.path.join(self.path, "blobs", "sha256", digest), "wb") as f:
+        digest = hashlib.new(self.algorithm, data).hexdigest()
+        with open(self.file(self.algorithm + ":" + digest), "wb") as f:
             f.write(data)
-        return {"mediaType": media_type, "digest": "sha256:" + digest, "size": len(data)}
+        return {"mediaType": media_type, "digest": self.algorithm + ":" + digest, "size": len(data)}
+
+    def file(self, digest):
+        """The file of the blob `digest` names."""
+        return os.path.join(self.path, "blobs", *digest.split(":", 1))
+
+    def manifest(self, descriptor):
+        return json.loads(iwtest.read(self.file(descriptor["digest"])))
 
     def image(self, layer=None, env=("PATH=/usr/bin", "A=1", "B=2"), created="2024-01-01T00:00:00Z",
               level=6, gzip_mtime=1, docker=False, arch="amd64"):
@@ -108,6 +116,15 @@ class Layout:
         with open(os.path.join(self.path, "index.json"), "w") as f:
             f.write(compact({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": list(descriptors)}).decode())
         return self.path
+
+
+def tamper(path, offset):
+    """Changes the byte at `offset` of a file, keeping its size; returns the new bytes."""
+    data = bytearray(iwtest.read(path))
+    data[offset] ^= 0x01
+    with open(path, "wb") as f:
+        f.write(data)
+    return bytes(data)
 
 
 class DiffTest(iwtest.ImagewriterTestCase):
@@ -425,6 +442,65 @@ class DiffTest(iwtest.ImagewriterTestCase):
         result = self.diff(a, b, "--max-ratio", "10", expect=2)
         self.assertIn("limits: --max-size, --max-ratio", result.stderr)
         self.assertEqual(result.stdout, "")
+
+
+class BlobDigestTest(iwtest.ImagewriterTestCase):
+    """A blob diff reads must be what its descriptor's digest says: otherwise
+    the report would explain bytes that are not the image. Each case changes
+    one byte of a blob, keeping its size and name; hashlib says what the
+    bytes hash to now."""
+
+    def tampered(self, a, b, path, claimed):
+        """diff A B and diff B A fail on the blob at `path`, naming it and both digests."""
+        algorithm = claimed.split(":")[0]
+        actual = algorithm + ":" + hashlib.new(algorithm, iwtest.read(path)).hexdigest()
+        for args in ([a, b], [b, a]):
+            result = iwtest.run(["diff"] + args)
+            self.assertEqual(result.returncode, 2, (args, result.stdout, result.stderr))
+            self.assertEqual(result.stdout, "")
+            self.assertIn("imagewriter diff: error: " + path + ": content hashes to " + actual, result.stderr)
+            self.assertIn("not to " + claimed, result.stderr)
+        return result.stderr
+
+    def test_config_same_image(self):
+        """The same image on both sides but B's config changed: not "identical"."""
+        a = Layout(self.path("a"))
+        a_root = a.root(a.image())
+        b = Layout(self.path("b"))
+        b_root = b.root(b.image())
+        config = b.manifest(json.loads(iwtest.read(os.path.join(b_root, "index.json")))["manifests"][0])["config"]
+        data = iwtest.read(b.file(config["digest"]))
+        tamper(b.file(config["digest"]), data.index(b"A=1") + 2)
+        self.tampered(a_root, b_root, b.file(config["digest"]), config["digest"])
+
+    def test_sha512_manifest(self):
+        """sha512 digests are checked too: B's manifest annotation changed."""
+        roots, files = [], []
+        for name in ("a", "b"):
+            lay = Layout(self.path(name), "sha512")
+            manifest = lay.manifest(lay.image())
+            manifest["annotations"] = {"note": "1"}
+            desc = lay.blob(OCI_MANIFEST, compact(manifest))
+            roots.append(lay.root(desc))
+            files.append((lay.file(desc["digest"]), desc["digest"]))
+        self.diff_ok(roots[0], roots[1], 0)
+        path, claimed = files[1]
+        tamper(path, iwtest.read(path).index(b'"note":"1"') + 8)
+        self.tampered(roots[0], roots[1], path, claimed)
+
+    def test_sha512_layout_compares(self):
+        """A sha512 layout is read and compared as a sha256 one is."""
+        a = Layout(self.path("a"), "sha512")
+        b = Layout(self.path("b"), "sha512")
+        layer = entries(**{"app/hello.txt": {"mode": 0o755}})
+        result = self.diff_ok(a.root(a.image()), b.root(b.image(layer=layer, env=("X=1",))), 1)
+        self.assertIn("layer layers[0] app/hello.txt: mode 0644 -> 0755", result.stdout.splitlines())
+        self.assertIn('config .config.Env[0]: "PATH=/usr/bin" -> "X=1"', result.stdout.splitlines())
+
+    def diff_ok(self, a, b, expect):
+        result = iwtest.run(["diff", a, b])
+        self.assertEqual(result.returncode, expect, result.stdout + result.stderr)
+        return result
 
 
 if __name__ == "__main__":

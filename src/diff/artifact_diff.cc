@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "src/diff/blob_check.h"
 #include "src/diff/json_diff.h"
 #include "src/json/parser.h"
 #include "src/oci/annotations.h"
@@ -13,17 +14,21 @@
 namespace imagewriter {
 namespace {
 
-// The blob's bytes, or none when it is too large to hold.
+// The blob's bytes, checked, or none when it is too large to hold (it is
+// still checked, streamed: its digest is what the report then names).
 absl::StatusOr<std::optional<std::string>> ReadArtifact(const ArtifactLayer& layer) {
+  const Digest& want = layer.descriptor.digest;
   absl::StatusOr<uint64_t> size = layer.source->Size(layer.name);
   if (!size.ok()) return size.status();
-  if (*size > kMaxArtifactBytes) return std::optional<std::string>();
+  if (*size > kMaxArtifactBytes) {
+    absl::Status s = VerifyBlob(*layer.source, layer.name, want);
+    if (!s.ok()) return s;
+    return std::optional<std::string>();
+  }
   absl::StatusOr<std::string> bytes = layer.source->ReadSmall(layer.name, kMaxArtifactBytes);
   if (!bytes.ok()) return bytes.status();
-  const Digest& want = layer.descriptor.digest;
-  if (want.algorithm() == "sha256" && Digest::Sha256Of(*bytes) != want) {
-    return absl::DataLossError(layer.source->Describe(layer.name) + ": content does not match its digest");
-  }
+  absl::Status s = CheckBytes(*layer.source, layer.name, want, *bytes);
+  if (!s.ok()) return s;
   return std::optional<std::string>(*std::move(bytes));
 }
 

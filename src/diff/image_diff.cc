@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "src/diff/artifact_diff.h"
+#include "src/diff/blob_check.h"
 #include "src/diff/image_source.h"
 #include "src/diff/json_diff.h"
 #include "src/diff/layer_diff.h"
@@ -333,6 +334,8 @@ class ImageDiffer {
   absl::StatusOr<json::Value> ReadConfig(const DiffSide& side, const ImageNode& node) {
     absl::StatusOr<std::string> bytes = side.source->ReadSmall(node.config_name);
     if (!bytes.ok()) return bytes.status();
+    absl::Status checked = CheckBytes(*side.source, node.config_name, node.manifest.config.digest, *bytes);
+    if (!checked.ok()) return checked;
     return json::Parse(*std::move(bytes), side.source->Describe(node.config_name));
   }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/base/status.h"
 #include "src/compress/compression.h"
+#include "src/diff/blob_check.h"
 #include "src/io/file.h"
 #include "src/digest/sha256_sink.h"
 #include "src/json/fields.h"
@@ -204,9 +205,8 @@ absl::StatusOr<ImageNode> LoadNode(const BlobSource& source, const Descriptor& d
   node.where = source.Describe(name);
   absl::StatusOr<std::string> bytes = source.ReadSmall(name);
   if (!bytes.ok()) return bytes.status();
-  if (d.digest.algorithm() == "sha256" && Digest::Sha256Of(*bytes) != d.digest) {
-    return absl::DataLossError(node.where + ": content does not match its digest");
-  }
+  absl::Status checked = CheckBytes(source, name, d.digest, *bytes);
+  if (!checked.ok()) return checked;
   absl::StatusOr<json::Value> v = json::Parse(*bytes, node.where);
   if (!v.ok()) return v.status();
   node.document = *std::move(v);
