@@ -497,6 +497,35 @@ class BlobDigestTest(iwtest.ImagewriterTestCase):
         self.assertIn("layer layers[0] app/hello.txt: mode 0644 -> 0755", result.stdout.splitlines())
         self.assertIn('config .config.Env[0]: "PATH=/usr/bin" -> "X=1"', result.stdout.splitlines())
 
+    def layer_pair(self, offset, **b_image):
+        """A and B (B's image made with `b_image`), B's layer changed at `offset`
+        (negative: from the end); returns (A, B, B's layer file, its digest)."""
+        a = Layout(self.path("a"))
+        b = Layout(self.path("b"))
+        desc = b.image(**b_image)
+        layer = b.manifest(desc)["layers"][0]["digest"]
+        path = b.file(layer)
+        tamper(path, offset % os.path.getsize(path))
+        return a.root(a.image()), b.root(desc), path, layer
+
+    def test_layer_gzip_header(self):
+        """MTIME is outside gzip's CRC: the tar still reads, so the tampered
+        layer was compared and its mode reported."""
+        a, b, path, digest = self.layer_pair(4, layer=entries(**{"app/hello.txt": {"mode": 0o755}}))
+        self.tampered(a, b, path, digest)
+
+    def test_layer_deflate_byte(self):
+        """A changed byte in the deflate stream breaks the codec first; the
+        error is still the digest, the cause, not the codec's."""
+        a, b, path, digest = self.layer_pair(len(BIG) // 100, layer=entries(**{"app/hello.txt": {"mode": 0o755}}))
+        self.assertNotIn("gzip", self.tampered(a, b, path, digest))
+
+    def test_layer_compression_only(self):
+        """The same tar compressed otherwise: only the headers are compared,
+        but the whole blob is checked."""
+        a, b, path, digest = self.layer_pair(-5, level=1)
+        self.tampered(a, b, path, digest)
+
     def diff_ok(self, a, b, expect):
         result = iwtest.run(["diff", a, b])
         self.assertEqual(result.returncode, expect, result.stdout + result.stderr)

@@ -1,4 +1,5 @@
 // CompareCompression (layer_diff.h): two blobs of the same tar.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -6,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/compress/compression.h"
+#include "src/diff/blob_check.h"
 #include "src/diff/layer_diff.h"
 
 namespace imagewriter {
@@ -101,13 +103,38 @@ size_t FirstDifference(const std::string& a, const std::string& b) {
   return i;
 }
 
+// Keeps the first `max` bytes of what passes through it.
+class PrefixSink : public ByteSink {
+ public:
+  explicit PrefixSink(size_t max) : max_(max) {}
+  absl::Status Append(absl::string_view data) override {
+    if (bytes_.size() < max_) bytes_.append(data.data(), std::min(data.size(), max_ - bytes_.size()));
+    return absl::OkStatus();
+  }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  size_t max_;
+  std::string bytes_;
+};
+
+// The blob's first kPrefixBytes; the blob is streamed whole to check it
+// on the same read unless it was checked already.
+absl::StatusOr<std::string> Prefix(const LayerBlob& blob) {
+  if (blob.checked) return blob.source->ReadPrefix(blob.name, kPrefixBytes);
+  PrefixSink prefix(kPrefixBytes);
+  absl::Status s = VerifyBlob(*blob.source, blob.name, blob.digest, &prefix);
+  if (!s.ok()) return s;
+  return std::move(prefix.bytes());
+}
+
 }  // namespace
 
 absl::Status CompareCompression(const LayerBlob& a, const LayerBlob& b, const Difference& base,
                                 DiffReport* report) {
-  absl::StatusOr<std::string> x = a.source->ReadPrefix(a.name, kPrefixBytes);
+  absl::StatusOr<std::string> x = Prefix(a);
   if (!x.ok()) return x.status();
-  absl::StatusOr<std::string> y = b.source->ReadPrefix(b.name, kPrefixBytes);
+  absl::StatusOr<std::string> y = Prefix(b);
   if (!y.ok()) return y.status();
   const Compression cx = DetectCompression(*x), cy = DetectCompression(*y);
   Difference d = base;

@@ -327,7 +327,7 @@ class ImageDiffer {
       return CompareArtifactLayers(ArtifactLayer{a_.source.get(), a.layer_names[i], da, a.attests},
                                    ArtifactLayer{b_.source.get(), b.layer_names[i], db, b.attests}, base, report_);
     }
-    const LayerBlob x{a_.source.get(), a.layer_names[i]}, y{b_.source.get(), b.layer_names[i]};
+    const LayerBlob x{a_.source.get(), a.layer_names[i], da.digest}, y{b_.source.get(), b.layer_names[i], db.digest};
     return same_tar ? CompareCompression(x, y, base, report_) : CompareLayerBlobs(x, y, base, limits_, report_);
   }
 

@@ -276,7 +276,11 @@ absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Dif
   if (!x.ok()) return x.status();
   absl::StatusOr<LayerScan> y = ScanLayer(b, limits);
   if (!y.ok()) return y.status();
-  if (x->facts.diff_id == y->facts.diff_id) return CompareCompression(a, b, base, report);
+  if (x->facts.diff_id == y->facts.diff_id) {
+    LayerBlob ca = a, cb = b;  // Both were just streamed and checked.
+    ca.checked = cb.checked = true;
+    return CompareCompression(ca, cb, base, report);
+  }
   const std::map<std::string, size_t>& in_a = x->index;
   const std::map<std::string, size_t>& in_b = y->index;
   const uint64_t before = report->differences().size() + report->dropped();

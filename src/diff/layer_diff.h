@@ -13,6 +13,12 @@
 // hash per entry (bounded by kMaxEntries and kMaxMetadataBytes), never a
 // layer's content.
 //
+// Every blob is checked against its digest (blob_check.h) on a read that
+// happens anyway: hashed as it is streamed for its tar, or, when only the
+// compression is compared, streamed once to hash it while keeping the
+// prefix the comparison reads. A blob that does not match is that error,
+// even when its tar or codec fails first (it is hashed to the end).
+//
 // When the tars are the same but the blobs differ, the difference is the
 // compression: the codec, or for gzip the header fields (FLG, MTIME, XFL,
 // OS, FNAME, FCOMMENT), shown with the header bytes, or else the deflate
@@ -26,6 +32,7 @@
 #include "absl/status/status.h"
 #include "src/compress/decompression_guard.h"
 #include "src/diff/report.h"
+#include "src/digest/digest.h"
 #include "src/layout/blob_source.h"
 
 namespace imagewriter {
@@ -36,6 +43,10 @@ inline constexpr uint64_t kMaxMetadataBytes = 256 << 20;
 struct LayerBlob {
   const BlobSource* source;
   std::string name;  // The blob's file in the source.
+  Digest digest;     // What its descriptor says it hashes to.
+  // Already streamed whole and found to match `digest`: a later read of
+  // its prefix alone need not stream it again to check it.
+  bool checked = false;
 };
 
 // Compares the layers' tars, or, when the tars are the same, their
@@ -44,7 +55,8 @@ struct LayerBlob {
 absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Difference& base,
                                const DecompressionLimits& limits, DiffReport* report);
 
-// Only the compression of two blobs whose tars are the same.
+// Only the compression of two blobs whose tars are the same; each is
+// streamed to check it unless it is `checked`.
 absl::Status CompareCompression(const LayerBlob& a, const LayerBlob& b, const Difference& base,
                                 DiffReport* report);
 

@@ -4,6 +4,8 @@
 
 #include "src/base/status.h"
 #include "src/compress/compression.h"
+#include "src/diff/blob_check.h"
+#include "src/digest/digest_sink.h"
 #include "src/digest/sha256_sink.h"
 
 namespace imagewriter {
@@ -38,6 +40,28 @@ class PaxTracker {
   std::string raw_;
 };
 
+// Forwards to the decoding pipeline until that fails, then takes the rest
+// of the blob unread, so that the blob's hash still sees every byte: a
+// tampered blob is reported as such, not as the tar or codec error its
+// change caused.
+class Latch : public ByteSink {
+ public:
+  explicit Latch(ByteSink* next) : next_(next) {}
+  absl::Status Append(absl::string_view data) override {
+    if (status_.ok()) status_ = next_->Append(data);
+    return absl::OkStatus();
+  }
+  absl::Status Finish() override {
+    if (status_.ok()) status_ = next_->Finish();
+    return absl::OkStatus();
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  ByteSink* next_;
+  absl::Status status_;
+};
+
 }  // namespace
 
 absl::Status StreamLayer(const LayerBlob& blob, const DecompressionLimits& limits,
@@ -65,10 +89,16 @@ absl::Status StreamLayer(const LayerBlob& blob, const DecompressionLimits& limit
   CountingSink compressed;
   DecompressionGuard guard(limits, &compressed, &uncompressed);
   std::unique_ptr<ByteSink> decoder = NewDecoder(facts->compression, &guard);
-  TeeSink raw({&compressed, decoder.get()});
+  TeeSink decoding({&compressed, decoder.get()});
+  Latch latch(&decoding);
+  DigestSink blob_hash(blob.digest.algorithm());
+  TeeSink raw({&blob_hash, &latch});
   absl::Status s = source.Stream(blob.name, &raw);
   if (s.ok()) s = raw.Finish();
   if (!s.ok()) return WithContext(source.Describe(blob.name), s);
+  s = CheckDigest(source, blob.name, blob.digest, blob_hash.digest());
+  if (!s.ok()) return s;
+  if (!latch.status().ok()) return WithContext(source.Describe(blob.name), latch.status());
   facts->diff_id = diff_hash.digest();
   return absl::OkStatus();
 }
