@@ -11,9 +11,14 @@ then (ALLOWED_STRICTER).
 The same archives, where Go accepts them, also go through TimestampClamp
 (what `--rewrite-timestamp` runs): Go must read its output as the same
 entries, with no mtime above the epoch and every other one unchanged.
+
+With TAR_ORACLE_DIR set, test_directory also checks every file of that
+directory, and with TAR_ORACLE_KEEP set copies each disagreeing one into the
+corpus it names: fuzz/run.sh runs it so over the tars tar_header_fuzz built.
 """
-import re
 import os
+import re
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -64,27 +69,46 @@ def agree(go, cc):
     return "go:\n  %s\nimagewriter:\n  %s" % ("\n  ".join(go), "\n  ".join(cc))
 
 
+def keep(path, corpus):
+    """Copies a disagreeing tar into the regression corpus, named as the fuzz finds are."""
+    name = os.path.basename(path)
+    dest = os.path.join(corpus, name if name.startswith("fuzz-") else "fuzz-" + name)
+    if not os.path.exists(dest):
+        shutil.copyfile(path, dest)
+    return dest
+
+
 class OracleTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
         cls.go = build_go(cls.tmp)
 
-    def check(self, name, path):
+    def differences(self, path):
+        """(Go's listing, None) if both read the tar at path alike, else (.., why not)."""
         go, cc = listing(self.go, path), listing(TARLIST_CC, path)
         why = agree(go, cc)
-        self.assertIsNone(why, "%s: Go and imagewriter read it differently\n%s" % (name, why))
-        if go[-1] == "end" and cc[-1] == "end":
-            self.check_rewrite(name, path, go)
-        return go, cc
+        if why is None and go[-1] == "end" and cc[-1] == "end":
+            why = self.rewrite_differences(path, go)
+        return go, why
 
-    def check_rewrite(self, name, path, go):
-        out = path + ".clamped"
+    def rewrite_differences(self, path, go):
+        """None if Go reads the clamped tar as the same entries, clamped, else why not."""
+        out = os.path.join(self.tmp, "clamped.tar")
         result = subprocess.run([TARLIST_CC, "--rewrite-timestamp", str(EPOCH), path, out],
                                 stdout=subprocess.PIPE, check=True).stdout.decode("latin-1")
-        self.assertEqual(result, "", "%s: the clamp refused what the reader accepts" % name)
-        self.assertEqual(listing(self.go, out), clamped(go),
-                         "%s: Go reads the clamped tar differently" % name)
+        if result != "":
+            return "the clamp refused what the reader accepts: %s" % result.strip()
+        expected, got = clamped(go), listing(self.go, out)
+        if got != expected:
+            return "Go reads the clamped tar differently\nexpected:\n  %s\ngo:\n  %s" % (
+                "\n  ".join(expected), "\n  ".join(got))
+        return None
+
+    def check(self, name, path):
+        go, why = self.differences(path)
+        self.assertIsNone(why, "%s: Go and imagewriter read it differently\n%s" % (name, why))
+        return go
 
     def test_generated_cases(self):
         for name, data in sorted(CASES.items()):
@@ -106,9 +130,35 @@ class OracleTest(unittest.TestCase):
         path = os.path.join(self.tmp, "rega.tar")
         with open(path, "wb") as f:
             f.write(CASES["rega_directory_swallows_data"])
-        go, _ = self.check("rega", path)
+        go = self.check("rega", path)
         self.assertTrue(go[0].startswith("entry name=dir/ ") and "type=53" in go[0], go)
         self.assertTrue(go[1].startswith("entry name=hidden "), go)
+
+    def test_directory(self):
+        """Every file of $TAR_ORACLE_DIR (fuzz/run.sh: what tar_header_fuzz built).
+
+        Each disagreement is reported with its file name and both views and,
+        if $TAR_ORACLE_KEEP names the corpus, copied into it: from then on
+        test_regression_corpus fails on it until the reader is fixed or the
+        difference is allowed above.
+        """
+        directory = os.environ.get("TAR_ORACLE_DIR")
+        if not directory:
+            self.skipTest("TAR_ORACLE_DIR is not set")
+        names = sorted(os.listdir(directory))
+        self.assertTrue(names, "%s is empty" % directory)
+        found = []
+        for name in names:
+            path = os.path.join(directory, name)
+            why = self.differences(path)[1]
+            if why is not None:
+                if os.environ.get("TAR_ORACLE_KEEP"):
+                    name += " (kept as %s)" % keep(path, os.environ["TAR_ORACLE_KEEP"])
+                found.append("%s:\n%s" % (name, why))
+        print("tar oracle: %d tars from %s, %d disagreements" % (len(names), directory, len(found)))
+        if found:
+            self.fail("Go and imagewriter disagree on %d of %d tars:\n%s" % (
+                len(found), len(names), "\n".join(found)))
 
 
 if __name__ == "__main__":
