@@ -167,7 +167,9 @@ for ref in "${refs[@]}"; do
   push "$ref" "$digest" --all
 done
 for i in "${!platform_tags[@]}"; do
-  read -r os arch variant want <<<"${platforms[$i]}"
+  read -r os arch variant want_file <<<"${platforms[$i]}"
+  require "$runfiles/$want_file"
+  want=$(cat "$runfiles/$want_file")
   select=(--override-os "$os" --override-arch "$arch")
   [[ $variant == - ]] || select+=(--override-variant "$variant")
   push "$repository:${platform_tags[$i]}" "$want" "${select[@]}"

@@ -16,9 +16,10 @@ def runfiles_path(ctx, file):
     return ctx.workspace_name + "/" + path
 
 # Shell that sets $runfiles to the script's runfiles root, and defines
-# `require FILE...`. Bazel 4 does not fetch every runfile of a `bazel run`
-# target under --remote_download_minimal or _toplevel: the links are there,
-# their targets are not; say so rather than fail inside podman or skopeo.
+# `require FILE...`. Bazel 4.2.3 does not fetch the runfiles of a `bazel
+# run` target under --remote_download_minimal (it does under _toplevel):
+# the links are there, their targets are not; say so, and what to use,
+# rather than fail inside podman or skopeo.
 RUNFILES_PRELUDE = """
 if [[ -n "${RUNFILES_DIR:-}" ]]; then
   runfiles="$RUNFILES_DIR"
@@ -32,9 +33,9 @@ require() {
   local f
   for f in "$@"; do
     if [[ ! -e "$f" ]]; then
-      echo "$(basename "$0"): $f was not downloaded: Bazel 4 does not fetch every runfile of" \\
-        "'bazel run' under --remote_download_minimal or --remote_download_toplevel;" \\
-        "run it with --remote_download_outputs=all." >&2
+      echo "$(basename "$0"): $f was not downloaded: Bazel 4 does not fetch the runfiles of" \\
+        "'bazel run' under --remote_download_minimal; run it with --remote_download_toplevel" \\
+        "(in .bazelrc: run --remote_download_toplevel) or --remote_download_outputs=all." >&2
       exit 1
     fi
   done

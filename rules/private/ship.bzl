@@ -171,16 +171,19 @@ def _refs_action(ctx, tags, output):
     )
 
 def _platform_tags(ctx):
-    """Files for `platform_tags`: the tags, and "os arch variant digest" per tag.
+    """Files for `platform_tags`: the tags, and "os arch variant digest-file" per tag.
 
-    Written by actions, as the digests are known only then; the images'
-    digest files cannot go to the runfiles themselves, because every
-    platform's copy of one image has the same runfiles path.
+    Returns:
+      (tags file, platforms file, {runfiles path: digest File}). Each digest
+      file is an image's, known only once built; `bazel run` reads it. Every
+      platform's copy of one image has the same short path, so each goes into
+      the runfiles under a path of its own, <name>.platform_digests/<n>.
+      Everything here is decided at analysis: no action, so nothing a remote
+      worker must provide (a shell, cat).
     """
     tags_file = ctx.actions.declare_file(ctx.label.name + ".platform_tags")
     platforms_file = ctx.actions.declare_file(ctx.label.name + ".platforms")
-    tags, args, digests, images = [], ctx.actions.args(), [], {}
-    args.add(platforms_file)
+    tags, lines, digests, images = [], [], {}, {}
     if ctx.attr.platform_tags:
         if OciImageIndexInfo not in ctx.attr.image:
             fail("oci_push(platform_tags): %s is one image; platform tags need an oci_image_index" %
@@ -190,28 +193,23 @@ def _platform_tags(ctx):
         if platform not in images:
             fail("oci_push(platform_tags): %s has no %s image; it has %s" %
                  (ctx.attr.image.label, platform, ", ".join(sorted(images))))
+        link = "%s.platform_digests/%d" % (ctx.label.name, len(digests))
+        if ctx.label.package:
+            link = ctx.label.package + "/" + link
+        digests[link] = images[platform].digest
         parts = platform.split("/") + ["-"]
         for tag in platform_tags:
             tags.append(tag)
-            args.add_all([parts[0], parts[1], parts[2], images[platform].digest])
-        digests.append(images[platform].digest)
+            lines.append("%s %s %s %s/%s\n" % (parts[0], parts[1], parts[2], ctx.workspace_name, link))
     _refs_action(ctx, tags, tags_file)
-    ctx.actions.run_shell(
-        command = 'out=$1; shift; : > "$out"; while [ $# -gt 0 ]; do ' +
-                  'printf "%s %s %s %s\\n" "$1" "$2" "$3" "$(cat "$4")" >> "$out"; shift 4; done',
-        arguments = [args],
-        inputs = digests,
-        outputs = [platforms_file],
-        mnemonic = "OciPushPlatforms",
-        progress_message = "Listing per-platform tags for %s" % ctx.label,
-    )
-    return tags_file, platforms_file
+    ctx.actions.write(platforms_file, "".join(lines))
+    return tags_file, platforms_file, digests
 
 def _oci_push_impl(ctx):
     layout, digest = _image(ctx)
     tags = ctx.actions.declare_file(ctx.label.name + ".tags")
     _refs_action(ctx, ctx.attr.remote_tags, tags)
-    platform_tags, platforms = _platform_tags(ctx)
+    platform_tags, platforms, platform_digests = _platform_tags(ctx)
     referrers, referrer_files = _referrers(ctx)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
@@ -232,7 +230,10 @@ def _oci_push_impl(ctx):
     return [DefaultInfo(
         executable = script,
         files = depset([script]),
-        runfiles = ctx.runfiles(files = [layout, digest, tags, platform_tags, platforms, referrers] + referrer_files),
+        runfiles = ctx.runfiles(
+            files = [layout, digest, tags, platform_tags, platforms, referrers] + referrer_files,
+            symlinks = platform_digests,
+        ),
     )]
 
 oci_push = rule(
