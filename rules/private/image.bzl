@@ -310,10 +310,29 @@ def referrers_layout(ctx, attestation, name):
     layout_action(ctx, directory, attestation.referrers_descriptor, [attestation.referrers] + attestation.metadata, [])
     return struct(layout = directory, tag = attestation.referrers_tag)
 
+def _shallow_base(ctx):
+    """Whether the base is a shallow oci_pull, or an oci_image FROM one."""
+    if not ctx.attr.base:
+        return False
+    if OciPulledInfo in ctx.attr.base:
+        return True
+    return OciImageInfo in ctx.attr.base and ctx.attr.base[OciImageInfo].shallow
+
+def default_outputs(layout, metadata, shallow):
+    """The default output: the layout, or FROM a shallow base the metadata.
+
+    A layout holds every layer blob, so building it downloads the shallow
+    base's layers; `bazel build` of such an image moves metadata only, and
+    the output group `layout` (or a load, push or archive) asks for the rest.
+    """
+    return depset(metadata) if shallow else depset([layout])
+
 def _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested):
-    """OciImageInfo, the layout as default output, and the output groups."""
+    """OciImageInfo, the default output (the layout, or the metadata), and the output groups."""
     root_digest = attested.digest if attested else out["digest"]
     referrers = [attested.referrers] if attested else []
+    shallow = _shallow_base(ctx)
+    metadata = [out["config"], out["manifest"], out["descriptor"], out["digest"]]
     return [
         OciImageInfo(
             manifest = out["manifest"],
@@ -330,8 +349,9 @@ def _providers(ctx, out, request_file, layout, all_layers, base_sources, platfor
             attestation = attested.attestation if attested else None,
             root_digest = root_digest,
             referrers = referrers,
+            shallow = shallow,
         ),
-        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, root_digest])),
+        DefaultInfo(files = default_outputs(layout, metadata, shallow), runfiles = ctx.runfiles(files = [layout, root_digest])),
         OutputGroupInfo(
             config = depset([out["config"]]),
             manifest = depset([out["manifest"]]),
@@ -339,7 +359,8 @@ def _providers(ctx, out, request_file, layout, all_layers, base_sources, platfor
             digest = depset([out["digest"]]),
             # Everything but the layout: what a shallow base lets a build
             # produce without downloading a layer.
-            metadata = depset([out["config"], out["manifest"], out["descriptor"], out["digest"]]),
+            metadata = depset(metadata),
+            layout = depset([layout]),
             request = depset([request_file]),
             referrers = depset([r.layout for r in referrers]),
         ),
@@ -426,9 +447,12 @@ oci_image = rule(
     implementation = _oci_image_impl,
     doc = """A single-platform OCI or Docker image.
 
-The default output is an OCI image layout directory named after the target.
-Output groups: config, manifest, descriptor, digest, metadata (those four), request.
-FROM a shallow oci_pull, `--output_groups=metadata` downloads no base layer.""",
+The default output is an OCI image layout directory named after the target,
+except FROM a shallow oci_pull (directly or through another oci_image): then
+it is the metadata (config, manifest, descriptor, digest), so that `bazel
+build` downloads no base layer, and the layout is the output group `layout`.
+Output groups: config, manifest, descriptor, digest, metadata (those four),
+layout, request, referrers.""",
     attrs = dict(_ATTRS.items() + STAMP_ATTRS.items() + PLATFORM_ATTRS.items() + ATTEST_ATTRS.items()),
     toolchains = [TOOLCHAIN_TYPE],
 )

@@ -2,7 +2,7 @@
 
 load(":attest.bzl", "attest_action")
 load(":flag.bzl", "FlagInfo")
-load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "layout_action", "referrers_layout")
+load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "default_outputs", "layout_action", "referrers_layout")
 load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":request.bzl", "request_action")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE")
@@ -114,6 +114,7 @@ def _oci_image_index_impl(ctx):
         base_sources += image.base_sources
     layout = ctx.actions.declare_directory(ctx.label.name)
     layout_action(ctx, layout, descriptor, metadata, layers, base_sources, ctx.attr.ref_name)
+    shallow = any([image.shallow for image in images])
     return [
         OciImageIndexInfo(
             index = index,
@@ -122,12 +123,15 @@ def _oci_image_index_impl(ctx):
             layout = layout,
             images = images,
             referrers = referrers,
+            shallow = shallow,
         ),
-        DefaultInfo(files = depset([layout]), runfiles = ctx.runfiles(files = [layout, digest])),
+        DefaultInfo(files = default_outputs(layout, [index, descriptor, digest], shallow), runfiles = ctx.runfiles(files = [layout, digest])),
         OutputGroupInfo(
             index = depset([index]),
             descriptor = depset([descriptor]),
             digest = depset([digest]),
+            metadata = depset([index, descriptor, digest]),
+            layout = depset([layout]),
             referrers = depset([r.layout for r in referrers]),
         ),
     ]
@@ -137,7 +141,10 @@ oci_image_index = rule(
     doc = """An OCI image index (or Docker manifest list) over single-platform images.
 
 Built from the images' descriptors only. The default output is an OCI layout
-whose index.json points to the index.""",
+whose index.json points to the index; when an image is FROM a shallow
+oci_pull, it is the metadata (index, descriptor, digest) and the layout is
+the output group `layout`. Output groups: index, descriptor, digest,
+metadata, layout, referrers.""",
     attrs = {
         "images": attr.label_list(
             providers = [OciImageInfo],

@@ -28,6 +28,8 @@ OciImageInfo = provider(
         "attestation": "struct of attest.bzl's attest_image (descriptor, metadata, ...), or None.",
         "root_digest": "File: the digest of the layout's root: the manifest's, or with attestations the index's around it.",
         "referrers": "list of struct(layout, tag): OCI 1.1 referrers-tag layouts for oci_push.",
+        "shallow": "bool: a base (transitively) is a shallow oci_pull, so the layout needs layer downloads; " +
+                   "the default output is then the metadata, and the layout is the output group `layout`.",
     },
 )
 
@@ -40,6 +42,7 @@ OciImageIndexInfo = provider(
         "layout": "File (directory): the OCI image layout of the index and its images.",
         "images": "list of OciImageInfo, in index order.",
         "referrers": "list of struct(layout, tag): the images' OCI 1.1 referrers-tag layouts, for oci_push.",
+        "shallow": "bool: some image is FROM a shallow oci_pull (see OciImageInfo.shallow).",
     },
 )
 
