@@ -327,6 +327,15 @@ def default_outputs(layout, metadata, shallow):
     """
     return depset(metadata) if shallow else depset([layout])
 
+def default_runfiles(ctx, layout, digest, shallow):
+    """The layout and the root digest; FROM a shallow base the digest only.
+
+    Bazel builds a top-level target's runfiles too, so a layout here would
+    undo the metadata default output. `filegroup(output_group = "layout")`
+    gives a data dependency the layout.
+    """
+    return ctx.runfiles(files = [digest] if shallow else [layout, digest])
+
 def _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested):
     """OciImageInfo, the default output (the layout, or the metadata), and the output groups."""
     root_digest = attested.digest if attested else out["digest"]
@@ -351,7 +360,7 @@ def _providers(ctx, out, request_file, layout, all_layers, base_sources, platfor
             referrers = referrers,
             shallow = shallow,
         ),
-        DefaultInfo(files = default_outputs(layout, metadata, shallow), runfiles = ctx.runfiles(files = [layout, root_digest])),
+        DefaultInfo(files = default_outputs(layout, metadata, shallow), runfiles = default_runfiles(ctx, layout, root_digest, shallow)),
         OutputGroupInfo(
             config = depset([out["config"]]),
             manifest = depset([out["manifest"]]),

@@ -2,7 +2,7 @@
 
 load(":attest.bzl", "attest_action")
 load(":flag.bzl", "FlagInfo")
-load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "default_outputs", "layout_action", "referrers_layout")
+load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "default_outputs", "default_runfiles", "layout_action", "referrers_layout")
 load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":request.bzl", "request_action")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE")
@@ -125,7 +125,7 @@ def _oci_image_index_impl(ctx):
             referrers = referrers,
             shallow = shallow,
         ),
-        DefaultInfo(files = default_outputs(layout, [index, descriptor, digest], shallow), runfiles = ctx.runfiles(files = [layout, digest])),
+        DefaultInfo(files = default_outputs(layout, [index, descriptor, digest], shallow), runfiles = default_runfiles(ctx, layout, digest, shallow)),
         OutputGroupInfo(
             index = depset([index]),
             descriptor = depset([descriptor]),
