@@ -526,6 +526,78 @@ class BlobDigestTest(iwtest.ImagewriterTestCase):
         a, b, path, digest = self.layer_pair(-5, level=1)
         self.tampered(a, b, path, digest)
 
+    def docker_save(self, name, rename=None):
+        """A docker-archive as `docker save` wrote before Docker 25 (no
+        index.json); `rename` maps file names to others."""
+        layout = Layout(self.path(name + ".layout"))
+        layout.root(layout.image(docker=True))
+        archive = self.path(name + ".new.tar")
+        self.ok(["archive", "--layout", layout.path, "--output", archive, "--format", "docker", "--tag", "x:1"])
+        rename = rename or {}
+        old = self.path(name + ".tar")
+        with tarfile.open(archive) as src, tarfile.open(old, "w") as dst:
+            manifest = json.loads(src.extractfile("manifest.json").read())
+            for image in manifest:
+                image["Config"] = rename.get(image["Config"], image["Config"])
+                image["Layers"] = [rename.get(n, n) for n in image["Layers"]]
+            for member in src.getmembers():
+                if member.name in ("index.json", "oci-layout"):
+                    continue
+                data = src.extractfile(member).read() if member.isfile() else None
+                if member.name == "manifest.json":
+                    data = compact(manifest)
+                    member.size = len(data)
+                member.name = rename.get(member.name, member.name)
+                dst.addfile(member, io.BytesIO(data) if data is not None else None)
+        return old, manifest[0]
+
+    def tamper_member(self, archive, name, offset):
+        """A copy of `archive` with one byte of `name` changed; returns its path
+        and what the member now hashes to."""
+        out = archive[:-4] + ".tampered.tar"
+        with tarfile.open(archive) as src, tarfile.open(out, "w") as dst:
+            for member in src.getmembers():
+                data = src.extractfile(member).read() if member.isfile() else None
+                if member.name == name:
+                    data = bytearray(data)
+                    data[offset] ^= 0x01
+                    changed = bytes(data)
+                dst.addfile(member, io.BytesIO(data) if data is not None else None)
+        return out, changed
+
+    def test_docker_archive_layer(self):
+        """A docker-archive's layer named blobs/sha256/<hex> was taken to be
+        that digest: a changed byte read "identical"."""
+        archive, manifest = self.docker_save("a")
+        layer = manifest["Layers"][0]
+        self.assertTrue(layer.startswith("blobs/sha256/"), layer)
+        tampered, data = self.tamper_member(archive, layer, 4)
+        for args in ([archive, tampered], [tampered, archive]):
+            result = iwtest.run(["diff"] + args)
+            self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+            self.assertIn("%s: %s: content hashes to sha256:%s, not to sha256:%s" % (
+                tampered, layer, hashlib.sha256(data).hexdigest(), layer.split("/")[2]), result.stderr)
+
+    def test_docker_archive_config(self):
+        archive, manifest = self.docker_save("a")
+        config = manifest["Config"]
+        tampered, data = self.tamper_member(archive, config, 3)
+        result = iwtest.run(["diff", archive, tampered])
+        self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+        self.assertIn("%s: %s: content hashes to sha256:%s, not to sha256:%s" % (
+            tampered, config, hashlib.sha256(data).hexdigest(), config.split("/")[2]), result.stderr)
+
+    def test_docker_archive_unnamed_digests(self):
+        """Names that claim no digest (docker save before 25: <id>/layer.tar):
+        the digests are the bytes', so a changed layer is a difference."""
+        _, manifest = self.docker_save("probe")
+        rename = {manifest["Layers"][0]: "0123/layer.tar", manifest["Config"]: "0123.json"}
+        archive, _ = self.docker_save("a", rename)
+        tampered, _ = self.tamper_member(archive, "0123/layer.tar", 4)
+        line = self.diff_ok(archive, tampered, 1).stdout.splitlines()
+        self.assertEqual(len(line), 1, line)
+        self.assertIn("compression layers[0]: gzip header MTIME", line[0])
+
     def diff_ok(self, a, b, expect):
         result = iwtest.run(["diff", a, b])
         self.assertEqual(result.returncode, expect, result.stdout + result.stderr)

@@ -4,11 +4,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "src/base/status.h"
 #include "src/compress/compression.h"
 #include "src/diff/blob_check.h"
 #include "src/io/file.h"
-#include "src/digest/sha256_sink.h"
+#include "src/digest/digest_sink.h"
 #include "src/json/fields.h"
 #include "src/json/parser.h"
 #include "src/oci/annotations.h"
@@ -94,14 +95,27 @@ absl::StatusOr<Descriptor> SelectRoot(const BlobSource& source, const Argument& 
                                                  " images; name one as PATH:TAG or PATH@DIGEST"));
 }
 
-absl::StatusOr<Digest> BlobDigest(const BlobSource& source, const std::string& name) {
-  if (absl::StartsWith(name, "blobs/sha256/")) {
-    absl::StatusOr<Digest> d = Digest::Parse("sha256:" + name.substr(13));
-    if (d.ok()) return d;
-  }
-  Sha256Sink hash;
-  absl::Status s = source.Stream(name, &hash);
+// The digest a docker-archive file's name claims: "blobs/<algorithm>/<encoded>",
+// as `docker save` names them since Docker 25. Older names ("<id>/layer.tar")
+// claim none.
+std::optional<Digest> NamedDigest(const std::string& name) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 3 || parts[0] != "blobs") return std::nullopt;
+  absl::StatusOr<Digest> d = Digest::Parse(absl::StrCat(parts[1], ":", parts[2]));
+  if (!d.ok()) return std::nullopt;
+  return *d;
+}
+
+// What a docker-archive file hashes to, from its bytes (`bytes`, or else
+// streamed): no manifest names its digest, so its name is no evidence. A
+// name that claims a digest must match it.
+absl::StatusOr<Digest> FileDigest(const BlobSource& source, const std::string& name,
+                                  const std::string* bytes = nullptr) {
+  const std::optional<Digest> named = NamedDigest(name);
+  DigestSink hash(named ? named->algorithm() : "sha256");
+  absl::Status s = bytes != nullptr ? hash.Append(*bytes) : source.Stream(name, &hash);
   if (s.ok()) s = hash.Finish();
+  if (s.ok() && named) s = CheckDigest(source, name, *named, hash.digest());
   if (!s.ok()) return s;
   return hash.digest();
 }
@@ -109,7 +123,7 @@ absl::StatusOr<Digest> BlobDigest(const BlobSource& source, const std::string& n
 absl::StatusOr<Descriptor> DockerLayer(const BlobSource& source, const std::string& name) {
   absl::StatusOr<std::string> magic = source.ReadPrefix(name, 4);
   if (!magic.ok()) return magic.status();
-  absl::StatusOr<Digest> digest = BlobDigest(source, name);
+  absl::StatusOr<Digest> digest = FileDigest(source, name);
   if (!digest.ok()) return digest.status();
   const Compression c = DetectCompression(*magic);
   absl::StatusOr<std::string> media_type = LayerMediaType(MediaFlavor::kDocker, c);
@@ -171,8 +185,10 @@ absl::Status DescribeDockerNode(const BlobSource& source, ImageNode* node) {
   }
   absl::StatusOr<std::string> config = source.ReadSmall(node->config_name);
   if (!config.ok()) return config.status();
+  absl::StatusOr<Digest> config_digest = FileDigest(source, node->config_name, &*config);
+  if (!config_digest.ok()) return config_digest.status();
   node->manifest.config.media_type = kDockerConfig;
-  node->manifest.config.digest = Digest::Sha256Of(*config);
+  node->manifest.config.digest = *config_digest;
   node->manifest.config.size = static_cast<int64_t>(config->size());
   json::Value layers = json::Value::Array();
   for (const std::string& name : node->layer_names) {

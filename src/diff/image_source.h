@@ -10,10 +10,13 @@
 // must list one image (however many times). A docker-archive without
 // index.json (`docker save` before Docker 25) is read from manifest.json,
 // its first image (or the one whose RepoTags has ":TAG"), as a Docker
-// manifest: that is how `docker load` sees it.
+// manifest: that is how `docker load` sees it. Its config's and layers'
+// digests are hashed from their bytes (each layer is read once for it), as
+// nothing signs its file names; a name of the form
+// "blobs/<algorithm>/<encoded>" claims a digest, and must match.
 //
 // Every manifest and index is read whole with a size limit and checked
-// against its digest; errors name the file.
+// against its digest (sha256 or sha512, blob_check.h); errors name the file.
 #ifndef IMAGEWRITER_DIFF_IMAGE_SOURCE_H_
 #define IMAGEWRITER_DIFF_IMAGE_SOURCE_H_
 
