@@ -44,6 +44,12 @@ absl::StatusOr<Statement> Provenance(const proto::ProvenanceRequest& in, const s
   if (spec.target.empty() || spec.builder_id.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": provenance needs a target and a builderId"));
   }
+  // "target" is the label's own key in externalParameters; a parameter of
+  // that name would silently lose to it, so it is refused.
+  if (in.parameters().count("target") != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": provenance.parameters: \"target\" is reserved for provenance.target"));
+  }
   spec.parameters.insert(in.parameters().begin(), in.parameters().end());
   for (int i = 0; i < in.dependencies_size(); ++i) {
     absl::StatusOr<ProvenanceDependency> d =

@@ -29,6 +29,18 @@ TEST(AttestRequestTest, ReadsStatementsAndProvenance) {
       << out->statements[1];
 }
 
+TEST(AttestRequestTest, ParameterNamedTargetIsRefused) {
+  TestDir dir;
+  const std::string request = dir.Write(
+      "req.json", absl::StrCat(R"({"subject": ")", dir.Write("m.json", kManifest),
+                               R"(", "provenance": {"target": "//a:b", "builderId": "urn:x",)",
+                               R"( "parameters": {"target": "//evil:x"}}})"));
+  absl::StatusOr<AttestationOutput> out = BuildAttestationFromRequest(request);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(),
+            absl::StrCat(request, ": provenance.parameters: \"target\" is reserved for provenance.target"));
+}
+
 TEST(AttestRequestTest, ErrorsNameTheStatementFile) {
   TestDir dir;
   const std::string statement = dir.Write("s.json", R"({"_type": 1})");
