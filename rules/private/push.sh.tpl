@@ -16,7 +16,8 @@
 # other content there is replaced, and said so. skopeo (1.9) cannot keep
 # that index's bytes: it drops the entries' artifactType, so the index is
 # copied without --preserve-digests and checked to list the attestations.
-# --repository and --tag replace the target's repository and remote_tags;
+# --repository and --tag replace the target's repository and remote_tags
+# (without a value, a usage error: exit 2);
 # --insecure allows plain HTTP and unverified TLS (loopback registries).
 # Credentials: skopeo's own lookup (auth.json, docker config.json `auths`
 # and `credHelpers`), plus docker's `credsStore`, which skopeo ignores; see
@@ -38,12 +39,27 @@ mapfile -t platforms < "$runfiles/%{platforms}"
 override_tags=()
 extra=()
 extra_inspect=()
+
+# A misused flag of this script: says which, and exits 2, as imagewriter's
+# usage errors do.
+usage_error() {
+  echo "oci_push: $1" >&2
+  echo "usage: $(basename "$0") [--repository REGISTRY/PATH] [--tag TAG]... [--insecure] [skopeo copy flags]" >&2
+  exit 2
+}
+
+# Exits with a usage error unless the flag $1 has a value ($2, not empty):
+# `set -u` alone would only say "unbound variable".
+need_value() {
+  [[ $# -ge 2 && -n "$2" ]] || usage_error "$1 needs a value"
+}
+
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    -r|--repository) repository="$2"; shift 2 ;;
-    --repository=*) repository="${1#*=}"; shift ;;
-    -t|--tag) override_tags+=("$2"); shift 2 ;;
-    --tag=*) override_tags+=("${1#*=}"); shift ;;
+    -r|--repository) need_value "$@"; repository=$2; shift 2 ;;
+    --repository=*) need_value "${1%%=*}" "${1#*=}"; repository=${1#*=}; shift ;;
+    -t|--tag) need_value "$@"; override_tags+=("$2"); shift 2 ;;
+    --tag=*) need_value "${1%%=*}" "${1#*=}"; override_tags+=("${1#*=}"); shift ;;
     --insecure) extra+=(--dest-tls-verify=false); extra_inspect+=(--tls-verify=false); shift ;;
     *) extra+=("$1"); shift ;;
   esac

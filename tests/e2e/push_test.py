@@ -12,6 +12,7 @@ re-pushes, several tags, retries, indexes.
   counted in the registry's own access log; a second tag uploads nothing.
 - 503s and dropped connections are retried; the push still succeeds.
 - A pushed index keeps every child manifest's digest.
+- --repository or --tag without a value is a usage error (exit 2).
 """
 import base64
 import hashlib
@@ -206,6 +207,23 @@ class PushTest(iwtest.ImagewriterTestCase):
         out = self.push("examples/hello/push.sh", front.addr + "/iw/retry", ok=False,
                         IMAGEWRITER_PUSH_ATTEMPTS="2")
         self.assertIn("failed after 2 attempt(s)", out)
+
+    def test_flag_without_value_is_a_usage_error(self):
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.home, "RUNFILES_DIR": RUNFILES,
+               "IMAGEWRITER_SKOPEO": "/nonexistent/skopeo"}
+        for args, flag in [(["--repository"], "--repository"), (["--tag"], "--tag"), (["-t"], "-t"),
+                           (["-r"], "-r"), (["--tag", "v1", "--tag"], "--tag"), (["--tag="], "--tag"),
+                           (["--repository="], "--repository"),
+                           (["--insecure", "--repository", "127.0.0.1:5000/x", "--tag"], "--tag")]:
+            with self.subTest(args=args):
+                proc = subprocess.run(["examples/hello/push.sh"] + args, env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, timeout=60)
+                err = proc.stderr.decode()
+                self.assertEqual(proc.returncode, 2, err)
+                self.assertEqual(proc.stdout, b"")
+                self.assertIn("oci_push: %s needs a value\n" % flag, err)
+                self.assertIn("usage: push.sh [--repository REGISTRY/PATH] [--tag TAG]...", err)
+                self.assertNotIn("unbound", err)
 
     def test_index_keeps_every_child_digest(self):
         reg = self.start()
