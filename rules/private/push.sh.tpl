@@ -191,16 +191,35 @@ for i in "${!platform_tags[@]}"; do
   push "$repository:${platform_tags[$i]}" "$want" "${select[@]}"
 done
 
+# The first match of the extended regular expression $2 (a fixed pattern)
+# in the file $1, or a message naming the file and what it lacks ($3), and
+# exit 1. The referrers layouts are build outputs: a miss means one was not
+# downloaded or is in a form this script cannot read, which must not end
+# the push silently.
+first_match() {
+  local matches=()
+  require "$1"
+  mapfile -t matches < <(grep -oE "$2" "$1")
+  if [[ ${#matches[@]} -eq 0 ]]; then
+    echo "oci_push: $1 has no $3" >&2
+    exit 1
+  fi
+  printf '%s\n' "${matches[0]}"
+}
+
 # The referrers-tag fallback (distribution-spec v1.1, "Pushing Manifests
 # with Subject"): skip a tag that already lists our attestation manifest.
 while read -r referrers_layout tag_file; do
   [[ -n "$referrers_layout" ]] || continue
   source="$runfiles/$referrers_layout"
   ref="$repository:$(cat "$runfiles/$tag_file")"
-  listed=$(grep -o 'sha256:[0-9a-f]\{64\}' "$source/index.json" | head -1)
-  attestation=$(grep -o '"digest": "sha256:[0-9a-f]\{64\}"' "$source/blobs/${listed/://}" | head -1)
+  listed=$(first_match "$source/index.json" 'sha256:[0-9a-f]{64}' "manifest digest") || exit 1
+  attestation=$(first_match "$source/blobs/${listed/://}" '"digest"[[:space:]]*:[[:space:]]*"sha256:[0-9a-f]{64}"' \
+    "attestation manifest digest") || exit 1
+  # As a JSON string, "sha256:<hex>", which is how a registry's copy lists it.
+  attestation="\"sha256:${attestation##*\"sha256:}"
   if current=$("$skopeo" inspect --raw "${extra_inspect[@]}" "docker://$ref" 2>/dev/null); then
-    if [[ "$current" == *"${attestation#\"digest\": }"* ]]; then
+    if [[ "$current" == *"$attestation"* ]]; then
       echo "referrers ${ref} already lists the attestations"
       continue
     fi
@@ -208,7 +227,12 @@ while read -r referrers_layout tag_file; do
   fi
   preserve=()
   copy "$ref" --all
-  if ! "$skopeo" inspect --raw "${extra_inspect[@]}" "docker://$ref" | grep -q "${attestation#\"digest\": }"; then
+  if ! current=$("$skopeo" inspect --raw "${extra_inspect[@]}" "docker://$ref" 2>"$tmp/stderr"); then
+    cat "$tmp/stderr" >&2
+    echo "oci_push: cannot read $ref back after the push" >&2
+    exit 1
+  fi
+  if [[ "$current" != *"$attestation"* ]]; then
     echo "oci_push: $ref does not list the attestation manifest after the push" >&2
     exit 1
   fi

@@ -8,6 +8,9 @@
 - oci_push puts the index, the attestation manifest and the OCI 1.1
   referrers fallback tag sha256-<hex> on docker-registry 2.8 (no referrers
   API); pulling back keeps the attestations; a second push leaves the tag.
+  A referrers layout the push script cannot read (no digest where one must
+  be, a file missing) stops the push with a message naming the file, not
+  silently.
 - Malformed statements get errors naming the file and leave no output;
   verify refuses an attestation entry that attests nothing in its index,
   and reads BuildKit's older attestation manifests (an image config, no
@@ -146,6 +149,39 @@ class AttestTest(iwtest.ImagewriterTestCase):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
         self.assertEqual(proc.returncode, 0, proc.stdout.decode())
         self.assertIn("already lists the attestations", proc.stdout.decode())
+
+    def test_unreadable_referrers_layout_stops_the_push_with_a_message(self):
+        reg = registry.Registry(self.dir, env={"PATH": "/usr/bin:/bin"})
+        self.addCleanup(reg.stop)
+        # A writable copy of the push script's runfiles.
+        root = self.path("runfiles")
+        shutil.copytree(os.path.join(RUNFILES, "imagewriter", "tests", "attest"),
+                        os.path.join(root, "imagewriter", "tests", "attest"))
+        for parent, dirs, files in os.walk(root):
+            for name in dirs + files:
+                os.chmod(os.path.join(parent, name), 0o755)
+        layout = os.path.join(root, "imagewriter", "tests", "attest", "image_amd64.referrers")
+        index = os.path.join(layout, "index.json")
+        digest = json.loads(iwtest.read(index))["manifests"][0]["digest"]
+        listed = os.path.join(layout, "blobs", "sha256", digest[7:])
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": self.dir, "TMPDIR": self.dir, "RUNFILES_DIR": root}
+
+        def push_fails():
+            proc = subprocess.run(["tests/attest/push_image.sh", "--repository", reg.addr + "/iw/broken",
+                                   "--insecure"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  timeout=300)
+            self.assertEqual(proc.returncode, 1, proc.stdout.decode())
+            self.assertIn("pushed %s/iw/broken:v1@" % reg.addr, proc.stdout.decode())
+            return proc.stdout.decode()
+
+        with open(listed, "w") as f:
+            json.dump({"schemaVersion": 2, "manifests": []}, f)
+        self.assertIn("oci_push: %s has no attestation manifest digest\n" % listed, push_fails())
+        with open(index, "w") as f:
+            json.dump({"schemaVersion": 2, "manifests": []}, f)
+        self.assertIn("oci_push: %s has no manifest digest\n" % index, push_fails())
+        os.remove(index)
+        self.assertIn("push_image.sh: %s was not downloaded" % index, push_fails())
 
     def get(self, reg, repository, reference):
         req = urllib.request.Request("http://%s/v2/%s/manifests/%s" % (reg.addr, repository, reference))
