@@ -84,10 +84,70 @@ auth_files() {
   echo "${DOCKER_CONFIG:-${HOME:-/nonexistent}/.docker}/config.json"
 }
 
-# Whether an auth file has an entry (auths or credHelpers) for the registry;
-# a key may carry a scheme or a repository path after the host.
+# A registry name or an `auths` key as skopeo (containers/image) compares
+# them: a URL key (https://host[:port]/v1/, docker's legacy form) is its
+# host[:port] alone; other keys are the registry's host[:port] or, in
+# auth.json, a repository path (host/team/app); Docker Hub's host names
+# are docker.io.
+normalize_key() {
+  local key=$1
+  case "$key" in
+    http://*|https://*) key=${key#*://}; key=${key%%/*} ;;
+  esac
+  case "$key" in
+    index.docker.io|registry-1.docker.io) key=docker.io ;;
+  esac
+  printf '%s\n' "$key"
+}
+
+# The `auths` keys that hold credentials for the repository, most specific
+# first: host/team/app, host/team, host. A `credHelpers` key must be the
+# host itself.
+host=$(normalize_key "$registry")
+candidates=()
+prefix=$host${repository#"$registry"}
+while true; do
+  candidates+=("$prefix")
+  [[ "$prefix" == */* ]] || break
+  prefix=${prefix%/*}
+done
+
+# The entries of an auth file's top-level `auths` and `credHelpers`
+# objects, one a line: "auths<TAB>KEY" or "credHelpers<TAB>KEY", the key as
+# the file spells it (one written with a JSON escape is taken to name no
+# registry). grep cuts the file into JSON strings and punctuation with a
+# fixed pattern; awk follows the nesting, so that a key elsewhere in the
+# file (a proxy, a header, an entry's own fields) is not taken for a
+# registry.
+table_keys() {
+  { grep -oE '"([^"\\]|\\.)*"|[][{}:,]' "$1" 2>/dev/null || true; } | awk '
+    $0 == "{" || $0 == "[" {
+      depth++
+      if (depth == 2) table = ($0 == "{" && colon && (key == "auths" || key == "credHelpers")) ? key : ""
+      colon = 0; next
+    }
+    $0 == "}" || $0 == "]" { depth--; colon = 0; next }
+    $0 == ":" { key = text; colon = 1; if (table != "" && depth == 2) print table "\t" text; next }
+    $0 == "," { colon = 0; next }
+    { text = substr($0, 2, length($0) - 2); colon = 0 }'
+}
+
+# Whether an auth file has an `auths` or `credHelpers` entry that skopeo
+# would use for the repository. Plain string comparison: the registry comes
+# from the command line and is never made into a pattern.
 names_registry() {
-  grep -qE "\"(https?://)?${registry//./\\.}(/[^\"]*)?\"[[:space:]]*:" "$1" 2>/dev/null
+  local table key candidate
+  while IFS=$'\t' read -r table key; do
+    if [[ "$table" == credHelpers ]]; then
+      if [[ "$key" == "$host" ]]; then return 0; fi
+      continue
+    fi
+    key=$(normalize_key "$key")
+    for candidate in "${candidates[@]}"; do
+      if [[ "$key" == "$candidate" ]]; then return 0; fi
+    done
+  done < <(table_keys "$1")
+  return 1
 }
 
 # Where the credentials for the registry come from, for messages: never the

@@ -12,6 +12,11 @@ re-pushes, several tags, retries, indexes.
   counted in the registry's own access log; a second tag uploads nothing.
 - 503s and dropped connections are retried; the push still succeeds.
 - A pushed index keeps every child manifest's digest.
+- Which auth-file entry the script takes for the registry (and so whether
+  docker's credsStore is handed to skopeo): keys match as skopeo matches
+  them, exactly, never as patterns; lookalike keys and keys outside
+  `auths`/`credHelpers` do not count. Seen through a stand-in skopeo that
+  refuses like a registry, and end to end with docker-registry.
 - --repository or --tag without a value is a usage error (exit 2).
 """
 import base64
@@ -51,6 +56,21 @@ case "$server" in
   %(registry)s) printf '{"ServerURL":"%%s","Username":"alice","Secret":"%(password)s"}\\n' "$server" ;;
   *) echo "credentials not found in native keychain"; exit 1 ;;
 esac
+"""
+
+# Stands in for skopeo where only the push script's decisions matter: logs
+# the flags it got (no secret is ever a flag here) and the auth file handed
+# to it, then refuses like a registry that wants credentials.
+REFUSING_SKOPEO = """#!/bin/sh
+log="%(log)s"
+: > "$log"
+while [ $# -gt 0 ]; do
+  echo "$1" >> "$log"
+  if [ "$1" = --dest-authfile ]; then cat "$2" >> "$log"; fi
+  shift
+done
+echo "unauthorized: authentication required" >&2
+exit 1
 """
 
 
@@ -207,6 +227,101 @@ class PushTest(iwtest.ImagewriterTestCase):
         out = self.push("examples/hello/push.sh", front.addr + "/iw/retry", ok=False,
                         IMAGEWRITER_PUSH_ATTEMPTS="2")
         self.assertIn("failed after 2 attempt(s)", out)
+
+    def refusal_source(self, repository, config):
+        """The credential source the script names when a stand-in skopeo
+        refuses a push to repository, with config as docker's config.json
+        (and no other auth file); and the stand-in's log."""
+        self.docker_config(config)
+        fake, log = self.path("bin", "fake-skopeo"), self.path("fake-skopeo.log")
+        with open(fake, "w") as f:
+            f.write(REFUSING_SKOPEO % {"log": log})
+        os.chmod(fake, 0o755)
+        out = self.push("examples/hello/push.sh", repository, ok=False, IMAGEWRITER_SKOPEO=fake)
+        self.assertIn("oci_push: %s refused" % repository.split("/")[0], out)
+        self.assertNotIn(PASSWORD, out)
+        return out.split("(credentials: ")[1].split(")\n")[0], iwtest.read(log).decode()
+
+    def skopeo_finds(self, repository):
+        """Whether skopeo itself finds credentials for repository in docker's
+        config.json, by its debug log. Nothing listens at the registry: the
+        lookup comes before the connection, which is refused."""
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.home, "TMPDIR": self.dir}
+        proc = subprocess.run(["skopeo", "--debug", "inspect", "--tls-verify=false", "docker://" + repository],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        config = os.path.join(self.home, ".docker", "config.json")
+        log = proc.stdout.decode()
+        found = "Found credentials for %s in credential helper containers-auth.json in file %s" % (repository, config)
+        self.assertTrue(found in log or "No credentials matching %s found in %s" % (repository, config) in log, log)
+        return found in log
+
+    def test_auth_keys_match_the_registry_exactly(self):
+        config = os.path.join(self.home, ".docker", "config.json")
+        store = "docker's credsStore helper docker-credential-iwtest (from %s)" % config
+        entry = {"auth": b64("alice:" + PASSWORD)}
+        host = "127.0.0.1:%d" % registry.free_port()
+        loopback = host + "/iw/hello"
+        # (repository, auths keys that name it, keys that do not)
+        cases = [
+            (loopback,
+             [host, "https://%s/v1/" % host, "http://" + host, host + "/iw", host + "/iw/hello"],
+             [host.replace(":", "0"), host.replace(".", "x"), host + "0", "127.0.0.1", host[:-1],
+              host + "/other", host + "/iw/hello/more", host + "/iw/hel", host + "/",
+              "https://%sx/v1/" % host, "x" + host, host + " "]),
+            # Brackets and dots would be pattern syntax in a regex.
+            ("[::1]:5000/iw/hello", ["[::1]:5000", "https://[::1]:5000/v2/"], ["1:5000", "::5000", ":1:5000"]),
+            ("docker.io/library/hello",
+             ["https://index.docker.io/v1/", "index.docker.io", "registry-1.docker.io", "docker.io/library"],
+             ["docker.io/lib", "xdocker.io", "https://index.docker.io.example/v1/"]),
+        ]
+        for repository, named, unnamed in cases:
+            for key in named + unnamed:
+                with self.subTest(repository=repository, key=key):
+                    source, log = self.refusal_source(repository, {"credsStore": "iwtest", "auths": {key: entry}})
+                    if key in named:
+                        self.assertEqual(source, config)
+                        self.assertNotIn("--dest-authfile", log)
+                    else:
+                        self.assertEqual(source, store)
+                        self.assertIn('{"credHelpers":{"%s":"iwtest"}}' % repository.split("/")[0], log)
+                    # skopeo, which does the push, agrees (asked on the
+                    # loopback registry only: the others would need DNS).
+                    if repository == loopback:
+                        self.docker_config({"auths": {key: entry}})
+                        self.assertEqual(self.skopeo_finds(repository), key in named)
+        # credHelpers: skopeo looks up the host itself, nothing else.
+        repository = "127.0.0.1:5000/iw/hello"
+        self.assertEqual(self.refusal_source(repository, {"credHelpers": {"127.0.0.1:5000": "iwtest"}})[0], config)
+        for key in ["127.0.0.1:5000/iw", "https://127.0.0.1:5000", "127.0.0.105000"]:
+            with self.subTest(credHelpers=key):
+                source, _ = self.refusal_source(repository, {"credsStore": "iwtest", "credHelpers": {key: "x"}})
+                self.assertEqual(source, store)
+        # The registry as a key anywhere but in `auths` or `credHelpers`:
+        # another section, an entry's own fields, a value.
+        elsewhere = [
+            {"proxies": {"127.0.0.1:5000": {"httpProxy": "http://127.0.0.1:1"}}},
+            {"auths": {"other.example": {"127.0.0.1:5000": "x", "auth": b64("a:b")}}},
+            {"HttpHeaders": {"X-Note": "\"127.0.0.1:5000\": {}"}},
+            {"plugins": {"auths": {"127.0.0.1:5000": {}}}},
+        ]
+        for extra in elsewhere:
+            with self.subTest(config=extra):
+                source, _ = self.refusal_source(repository, dict(extra, credsStore="iwtest"))
+                self.assertEqual(source, store)
+
+    def test_lookalike_key_leaves_credentials_to_creds_store(self):
+        reg = self.start({"alice": PASSWORD})
+        log = self.helper("iwtest", reg.addr)
+        # Neither entry is one skopeo uses for iw/hello: the push needs the
+        # credsStore helper, and gets it.
+        self.docker_config({"credsStore": "iwtest",
+                            "auths": {reg.addr + "/other": {"auth": b64("alice:wrong")}},
+                            "proxies": {reg.addr: {}}})
+        out = self.push("examples/hello/push.sh", reg.addr + "/iw/hello")
+        self.assertNotIn(PASSWORD, out)
+        self.assertEqual(iwtest.read(log).decode().split(), [reg.addr])
+        self.assertEqual(self.pushed(reg, "iw/hello", "latest", "alice:" + PASSWORD),
+                         iwtest.read(HELLO["digest"]).decode())
 
     def test_flag_without_value_is_a_usage_error(self):
         env = {"PATH": "/usr/bin:/bin", "HOME": self.home, "RUNFILES_DIR": RUNFILES,
