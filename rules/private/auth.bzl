@@ -20,6 +20,10 @@ messages, the secret never does. Secrets stay out of command lines, where
 `ps` shows them: base64 is decoded and curl reads credentials from files
 in a private (0700) directory, each deleted once the command that reads
 it has run.
+
+The layer fetch of a shallow pull (fetch_blob.py, an action, where Starlark
+cannot run) has its own copy of this lookup in Python: the two MUST match
+(files, order, key normalization, helper protocol). Change both together.
 """
 
 # The environment variables the lookup reads; repository rules list them in
@@ -27,6 +31,10 @@ it has run.
 AUTH_ENVIRON = ["DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "HOME"]
 
 PRIVATE_DIR = ".imagewriter-auth"
+
+# The environment the lookup ran with, for fetch_blob.py (which must use the
+# same name): actions see none of AUTH_ENVIRON.
+AUTH_ENV_FILE = "auth_env.json"
 
 _DOCKER_HUB = "https://index.docker.io/v1/"
 
@@ -80,6 +88,21 @@ def auth_files(rctx):
     if docker_dir:
         files.append((docker_dir + "/config.json", True))
     return files
+
+def write_auth_env(rctx):
+    """Records where credentials are looked up, for the layer fetch actions.
+
+    The file holds paths, not secrets. It is deliberately not an action
+    input: the values differ between users and machines, and the blobs the
+    actions fetch, checked against their digests, do not depend on them, so
+    the action keys must not either (caches then share the blobs).
+    PATH is there too, for credential helpers: Bazel's actions get a fixed one.
+
+    Args:
+      rctx: the repository context; the file goes in its root.
+    """
+    env = rctx.os.environ
+    rctx.file(AUTH_ENV_FILE, json.encode({k: env.get(k, "") for k in AUTH_ENVIRON + ["PATH"]}), executable = False)
 
 def private_dir(rctx):
     """Creates a directory only this user can read, for files that hold secrets.

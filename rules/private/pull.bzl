@@ -4,7 +4,8 @@ With layer_handling = "shallow" (the default) the repository holds the index,
 manifests and configs, and each layer blob is an oci_blob target whose action
 downloads it when some action reads it (rules/private/pulled.bzl); building
 an image FROM it moves metadata only until a layout, archive, load or push
-needs the bytes. "eager" fetches every layer here.
+needs the bytes; the action finds the registry's credentials itself, so
+none is in its key. "eager" fetches every layer here.
 
 Manifests are fetched with curl (Bazel 4's downloader cannot send the
 Accept header registries need) and checked against their digest; blobs go
@@ -16,7 +17,7 @@ that answer with a Basic challenge get those credentials directly. Loopback
 registries are spoken to over plain HTTP.
 """
 
-load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "private_dir", "remove_private_dir", "searched")
+load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "private_dir", "remove_private_dir", "searched", "write_auth_env")
 
 _ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json",
@@ -315,18 +316,14 @@ def _fetch_manifests(rctx, state):
         fail("oci_pull(%s): the index has no manifest for %s" % (_name(rctx), rctx.attr.platforms))
     return digest, media_type, size, manifests
 
-def _needed_credentials(state):
-    """Whether the registry wanted more than an anonymous token: then no action may fetch from it."""
-    return bool(state.get("basic")) or bool(state.get("token") and state.get("credentials"))
-
 def _oci_pull_impl(rctx):
     _check_attrs(rctx)
     state = {}
     digest, media_type, size, manifests = _fetch_manifests(rctx, state)
 
-    # Actions get no secret, so a registry that wanted credentials gets its
-    # layers fetched here, as with "eager".
-    eager = rctx.attr.layer_handling == "eager" or _needed_credentials(state)
+    # A registry that wanted credentials stays shallow too: the fetch action
+    # looks them up itself (fetch_blob.py), so no secret is in its key.
+    eager = rctx.attr.layer_handling == "eager"
     platform_layers = {}
     for manifest, platform in manifests:
         _fetch_blob(rctx, manifest["config"], state)
@@ -335,6 +332,8 @@ def _oci_pull_impl(rctx):
             for layer in platform_layers[platform]:
                 _fetch_blob(rctx, layer, state)
     remove_private_dir(rctx)
+    if not eager:
+        write_auth_env(rctx)
     _write_index(rctx, media_type, digest, size)
     _write_build_file(rctx, digest, None if eager else platform_layers)
 
@@ -461,8 +460,8 @@ PULL_ATTRS = {
     "layer_handling": attr.string(
         default = "shallow",
         doc = "\"shallow\": fetch manifests and configs now, each layer blob only when an action reads it " +
-              "(an OCI layout, archive, load or push). \"eager\": fetch every layer here. A registry that " +
-              "wants credentials is always fetched eagerly, so that no secret reaches an action.",
+              "(an OCI layout, archive, load or push); with a registry that wants credentials, the action " +
+              "looks them up where oci_pull did, at execution time. \"eager\": fetch every layer here.",
     ),
     "platforms": attr.string_list(doc = "os/arch[/variant] to fetch from an index; default all."),
 }

@@ -7,6 +7,9 @@ each layer blob is the output of its own action: Bazel runs that action, and
 speaks to the registry, only when another action reads the blob (an OCI
 layout, an archive, a load or a push). The digest names the blob and the
 action checks it, so the action cache and the disk cache keep it.
+
+Credentials are not inputs: fetch_blob.py looks them up at execution time,
+where oci_pull did (see its docstring for how it finds that environment).
 """
 
 load(":providers.bzl", "OciLayerInfo", "OciPulledInfo")
@@ -18,11 +21,14 @@ def _oci_blob_impl(ctx):
     blob = ctx.actions.declare_file("blobs/sha256/" + digest[len("sha256:"):])
     ctx.actions.run(
         executable = ctx.executable._fetch,
-        arguments = [ctx.attr.url, digest, blob.path],
+        # The descriptor gives the size, and its real path the pulled
+        # repository, where oci_pull recorded where credentials are.
+        arguments = [ctx.attr.url, digest, ctx.file.descriptor.path, blob.path],
+        inputs = [ctx.file.descriptor],
         outputs = [blob],
         mnemonic = "OciFetchBlob",
         progress_message = "Fetching %s" % ctx.attr.url,
-        # curl comes from PATH. The network is needed; remote executors
+        # python3 comes from PATH. The network is needed; remote executors
         # usually have none, so the fetch stays local and its result goes
         # to the caches like any output.
         use_default_shell_env = True,
@@ -40,7 +46,7 @@ oci_blob = rule(
         "url": attr.string(mandatory = True, doc = "The registry's /v2/<repository>/blobs/<digest> URL."),
         "digest": attr.string(mandatory = True, doc = "sha256:... of the blob."),
         "descriptor": attr.label(mandatory = True, allow_single_file = True, doc = "The blob's descriptor JSON, as the manifest gives it."),
-        "_fetch": attr.label(default = ":fetch_blob.sh", allow_single_file = True, executable = True, cfg = "exec"),
+        "_fetch": attr.label(default = ":fetch_blob.py", allow_single_file = True, executable = True, cfg = "exec"),
     },
 )
 
