@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tarfile
 import unittest
@@ -118,6 +119,59 @@ class Layout:
         return self.path
 
 
+def first_difference(a, b):
+    """The oracle for "first difference at byte N": Python's byte comparison."""
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
+
+
+# libstdc++'s std::hash<std::string_view> on 64-bit (MurmurHash64A-like,
+# fixed seed): the window hash diff once used to find where files differ.
+# Its steps are invertible, so two different 64 KiB windows with the same
+# hash are made by changing two words: this only builds a test input.
+MASK = (1 << 64) - 1
+MUL = 0xc6a4a7935bd1e995
+
+
+def _shift_mix(v):
+    return v ^ (v >> 47)
+
+
+def _mix(word):
+    return (_shift_mix((word * MUL) & MASK) * MUL) & MASK
+
+
+def _unmix(value):
+    inverse = pow(MUL, -1, 1 << 64)
+    return (_shift_mix((value * inverse) & MASK) * inverse) & MASK
+
+
+def _state(data, words):
+    """The hash state after `words` 8-byte words of `data`."""
+    h = 0xc70f6907 ^ ((len(data) * MUL) & MASK)
+    for i in range(words):
+        h = ((h ^ _mix(int.from_bytes(data[8 * i:8 * i + 8], "little"))) * MUL) & MASK
+    return h
+
+
+def std_hash(data):
+    assert len(data) % 8 == 0
+    return _shift_mix((_shift_mix(_state(data, len(data) // 8)) * MUL) & MASK)
+
+
+def colliding_window(data, word):
+    """`data` with words `word` and `word + 1` changed so that std_hash is the same."""
+    h = _state(data, word)
+    w0, w1 = (int.from_bytes(data[8 * i:8 * i + 8], "little") for i in (word, word + 1))
+    new0 = w0 ^ 1
+    new1 = _unmix(((h ^ _mix(w0)) * MUL) & MASK ^ ((h ^ _mix(new0)) * MUL) & MASK ^ _mix(w1))
+    out = bytearray(data)
+    out[8 * word:8 * word + 16] = new0.to_bytes(8, "little") + new1.to_bytes(8, "little")
+    return bytes(out)
+
+
 def tamper(path, offset):
     """Changes the byte at `offset` of a file, keeping its size; returns the new bytes."""
     data = bytearray(iwtest.read(path))
@@ -127,7 +181,9 @@ def tamper(path, offset):
     return bytes(data)
 
 
-class DiffTest(iwtest.ImagewriterTestCase):
+class DiffCase(iwtest.ImagewriterTestCase):
+    """Layouts and diff runs, for the test classes below."""
+
     def layout(self, name, **kwargs):
         lay = Layout(self.path(name))
         return lay.root(lay.image(**kwargs))
@@ -143,6 +199,8 @@ class DiffTest(iwtest.ImagewriterTestCase):
         self.assertEqual(len(lines), 1, lines)
         return lines[0]
 
+
+class DiffTest(DiffCase):
     def test_identical(self):
         a = self.layout("a")
         b = self.layout("b")
@@ -442,6 +500,44 @@ class DiffTest(iwtest.ImagewriterTestCase):
         result = self.diff(a, b, "--max-ratio", "10", expect=2)
         self.assertIn("limits: --max-size, --max-ratio", result.stderr)
         self.assertEqual(result.stdout, "")
+
+
+class ContentOffsetTest(DiffCase):
+    """"first difference at byte N" is checked against Python's byte comparison."""
+
+    WINDOW = 64 << 10
+
+    def offset(self, a_data, b_data):
+        a = self.layout("a%d" % len(os.listdir(self.dir)), layer=entries(**{"app/big.bin": {"data": a_data}}))
+        b = self.layout("b%d" % len(os.listdir(self.dir)), layer=entries(**{"app/big.bin": {"data": b_data}}))
+        line = self.one_line(a, b)
+        self.assertIn("layers[0] app/big.bin: content sha256:" + hashlib.sha256(a_data).hexdigest(), line)
+        found = re.search(r"first difference at byte (\d+)\)$", line)
+        self.assertTrue(found, line)
+        return int(found.group(1))
+
+    def test_window_hash_collision(self):
+        """Window 0 differs at byte 800 but hashed the same under std::hash;
+        window 2 differs plainly. The first difference is byte 800."""
+        data = bytes((i * 31 + i // 509) % 256 for i in range(4 * self.WINDOW))
+        first = colliding_window(data[:self.WINDOW], 100)
+        self.assertNotEqual(first, data[:self.WINDOW])
+        self.assertEqual(std_hash(first), std_hash(data[:self.WINDOW]))
+        changed = bytearray(first + data[self.WINDOW:])
+        changed[2 * self.WINDOW + 77] ^= 0xff
+        self.assertEqual(first_difference(data, changed), 800)
+        self.assertEqual(self.offset(data, bytes(changed)), 800)
+
+    def test_offsets_at_edges(self):
+        data = bytes((i * 13 + i // 97) % 256 for i in range(3 * self.WINDOW + 1000))
+        cases = []
+        for at in (0, self.WINDOW - 1, self.WINDOW, 3 * self.WINDOW + 999):
+            changed = bytearray(data)
+            changed[at] ^= 0x80
+            cases.append(bytes(changed))
+        cases += [data[:100000], data[:3 * self.WINDOW], data + b"tail", data[:-1] + b"\0\0"]
+        for changed in cases:
+            self.assertEqual(self.offset(data, changed), first_difference(data, changed))
 
 
 class BlobDigestTest(iwtest.ImagewriterTestCase):

@@ -1,15 +1,29 @@
 #include "src/diff/content_probe.h"
 
 #include <algorithm>
-#include <functional>
+#include <array>
 #include <map>
 #include <memory>
-#include <string_view>
 
+#include "absl/strings/escaping.h"
 #include "src/diff/layer_stream.h"
+#include "src/digest/digest.h"
 
 namespace imagewriter {
 namespace {
+
+// A window's SHA-256, its first 128 bits: for two windows to be taken as
+// equal when they are not takes a SHA-256 collision on 128 bits, which no
+// input finds by chance (and std::hash, used before, was neither
+// collision-resistant nor the same across standard libraries).
+using WindowHash = std::array<char, 16>;
+
+WindowHash HashWindow(const std::string& bytes) {
+  const std::string full = absl::HexStringToBytes(Digest::Sha256Of(bytes).encoded());
+  WindowHash out;
+  std::copy_n(full.begin(), out.size(), out.begin());
+  return out;
+}
 
 // Splits one file's data into windows and hands each over whole.
 class WindowTracker {
@@ -31,7 +45,6 @@ class WindowTracker {
  protected:
   virtual void Window(uint64_t index, const std::string& bytes) = 0;
   virtual void Done(uint64_t /*windows*/) {}
-  static uint64_t Hash(const std::string& bytes) { return std::hash<std::string_view>()(bytes); }
 
  private:
   void Flush() {
@@ -45,7 +58,7 @@ class WindowTracker {
 class HashRecorder : public WindowTracker {
  public:
   explicit HashRecorder(uint64_t* budget) : budget_(budget) {}
-  std::vector<uint64_t> hashes;
+  std::vector<WindowHash> hashes;
   bool complete = true;
 
  protected:
@@ -55,7 +68,7 @@ class HashRecorder : public WindowTracker {
       return;
     }
     --*budget_;
-    hashes.push_back(Hash(bytes));
+    hashes.push_back(HashWindow(bytes));
   }
 
  private:
@@ -71,7 +84,7 @@ class HashComparer : public WindowTracker {
  protected:
   void Window(uint64_t index, const std::string& data) override {
     if (window || (index >= a_->hashes.size() && !a_->complete)) return;
-    if (index >= a_->hashes.size() || a_->hashes[index] != Hash(data)) {
+    if (index >= a_->hashes.size() || a_->hashes[index] != HashWindow(data)) {
       window = index;
       bytes = data;
     }

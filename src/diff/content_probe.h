@@ -2,10 +2,12 @@
 // between two layers, without holding either file.
 //
 // Three more streams of the layers: A's target files are hashed in 64 KiB
-// windows (64-bit hashes, at most kMaxWindows in all); B's are hashed the
-// same way and compared window by window, keeping B's bytes of the first
-// window that differs; then A's bytes of that window are compared with
-// them. Memory: the window hashes plus two windows per target.
+// windows (SHA-256 cut to 128 bits, at most kMaxWindows in all: 64 MiB);
+// B's are hashed the same way and compared window by window, keeping B's
+// bytes of the first window that differs; then A's bytes of that window
+// are compared with them byte by byte. An offset is wrong only if two
+// different windows before it share 128 bits of SHA-256. Memory: the
+// window hashes plus two windows per target.
 #ifndef IMAGEWRITER_DIFF_CONTENT_PROBE_H_
 #define IMAGEWRITER_DIFF_CONTENT_PROBE_H_
 
