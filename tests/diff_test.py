@@ -584,6 +584,17 @@ class BlobDigestTest(iwtest.ImagewriterTestCase):
         tamper(path, iwtest.read(path).index(b'"note":"1"') + 8)
         self.tampered(roots[0], roots[1], path, claimed)
 
+    def test_manifest_chosen_by_digest(self):
+        """PATH@DIGEST names a manifest index.json does not list: a changed
+        byte (here one that breaks its JSON) is still the digest's error."""
+        a = Layout(self.path("a"))
+        a_root = a.root(a.image())
+        b = Layout(self.path("b"))
+        desc = b.image()
+        b_root = b.root(b.index([desc]))
+        tamper(b.file(desc["digest"]), 0)
+        self.tampered(a_root, b_root + "@" + desc["digest"], b.file(desc["digest"]), desc["digest"])
+
     def test_sha512_layout_compares(self):
         """A sha512 layout is read and compared as a sha256 one is."""
         a = Layout(self.path("a"), "sha512")

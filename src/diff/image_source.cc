@@ -54,6 +54,9 @@ absl::StatusOr<Descriptor> DescribeBlob(const BlobSource& source, const Digest& 
   const std::string name = BlobPath(digest.algorithm(), digest.encoded());
   absl::StatusOr<std::string> bytes = source.ReadSmall(name);
   if (!bytes.ok()) return bytes.status();
+  // Checked before it is parsed, so that a changed blob reads as that.
+  absl::Status checked = CheckBytes(source, name, digest, *bytes);
+  if (!checked.ok()) return checked;
   absl::StatusOr<json::Value> v = json::Parse(*bytes, source.Describe(name));
   if (!v.ok()) return v.status();
   std::optional<std::string> media_type;
