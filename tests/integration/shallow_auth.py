@@ -12,6 +12,7 @@ credential helper):
   - Bazel's execution log of those actions (command lines, environment,
     inputs) holds no secret and no user-specific path;
 and then:
+  - the fetch action retries 503s;
   - a credential changed or removed after the pull fails the fetch action
     with a message that names the registry and the source;
   - no file of the output base holds a secret.
@@ -131,8 +132,10 @@ def run(ws, basic, front, plain, check, password):
                   DOCKER_CONFIG=ws.config("helper", {"credHelpers": {basic.addr: "iwtest"}}))
     check("the fetch action ran the credential helper", len(open(helper_log).read().split()) > calls)
     tokens = len(front.token_requests)
+    front.faults = 2
     expect_layers(ws, check, "Bearer realm, password", "bearer", plain, secrets,
                   DOCKER_CONFIG=ws.config("bearer", {"auths": {front.addr: {"auth": b64("bob:" + password)}}}))
+    check("the fetch action retried both 503s of the Bearer front", front.faults == 0, str(front.faults))
     expect_layers(ws, check, "Bearer realm, identity token", "identity", plain, secrets,
                   DOCKER_CONFIG=ws.config("identity", {"auths": {front.addr: {"identitytoken": "refresh-" + password}}}))
     got = front.token_requests[tokens:]
