@@ -64,12 +64,34 @@ while [[ $# -gt 0 ]]; do
     *) extra+=("$1"); shift ;;
   esac
 done
+# Names given at run time get the checks the attributes got at build time,
+# by the same parser (imagewriter refs): a bad one fails here, before skopeo.
+if [[ $repository != %{repository} || ${#override_tags[@]} -gt 0 ]]; then
+  require "$runfiles/%{tool}"
+  checked=$(mktemp)
+  refs_args=(refs --repository "$repository" --output "$checked")
+  for tag in "${override_tags[@]}"; do refs_args+=(--tag "$tag"); done
+  if ! "$runfiles/%{tool}" "${refs_args[@]}" 2>"$checked.err"; then
+    usage_error "$(sed 's/^imagewriter: //' "$checked.err" | head -1)"
+  fi
+  rm -f "$checked" "$checked.err"
+fi
 [[ ${#override_tags[@]} -eq 0 ]] || tags=("${override_tags[@]}")
 refs=()
 for tag in "${tags[@]}"; do refs+=("$repository:$tag"); done
 [[ ${#refs[@]} -gt 0 ]] || refs=("$repository@$digest")
 skopeo=${IMAGEWRITER_SKOPEO:-skopeo}
+# The registry, as docker and skopeo read a name: the first component if it
+# has a "." or ":" or is localhost (127.0.0.1:5000/app), else Docker Hub
+# (library/app, team/app).
+# `path` is the rest: "library/app" for "app".
 registry=${repository%%/*}
+path=${repository#*/}
+if [[ $repository != */* || ( $registry != *[.:]* && $registry != localhost ) ]]; then
+  registry=docker.io
+  path=$repository
+  [[ $path == */* ]] || path=library/$path
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -105,7 +127,7 @@ normalize_key() {
 # host itself.
 host=$(normalize_key "$registry")
 candidates=()
-prefix=$host${repository#"$registry"}
+prefix=$host/$path
 while true; do
   candidates+=("$prefix")
   [[ "$prefix" == */* ]] || break

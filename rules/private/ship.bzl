@@ -207,6 +207,7 @@ def _platform_tags(ctx):
 
 def _oci_push_impl(ctx):
     layout, digest = _image(ctx)
+    tool = ctx.toolchains[TOOLCHAIN_TYPE].imagewriter
     tags = ctx.actions.declare_file(ctx.label.name + ".tags")
     _refs_action(ctx, ctx.attr.remote_tags, tags)
     platform_tags, platforms, platform_digests = _platform_tags(ctx)
@@ -224,6 +225,7 @@ def _oci_push_impl(ctx):
             "%{platforms}": runfiles_path(ctx, platforms),
             "%{referrers}": runfiles_path(ctx, referrers),
             "%{repository}": "'%s'" % ctx.attr.repository.replace("'", ""),
+            "%{tool}": runfiles_path(ctx, tool.binary.executable),
         },
         is_executable = True,
     )
@@ -231,8 +233,9 @@ def _oci_push_impl(ctx):
         executable = script,
         files = depset([script]),
         runfiles = ctx.runfiles(
-            files = [layout, digest, tags, platform_tags, platforms, referrers] + referrer_files,
+            files = [layout, digest, tags, platform_tags, platforms, referrers, tool.binary.executable] + referrer_files,
             symlinks = platform_digests,
+            transitive_files = tool.runtime_files,
         ),
     )]
 

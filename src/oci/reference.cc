@@ -10,8 +10,11 @@ const RE2& ReferenceGrammar() {
   static const RE2* const kGrammar = [] {
     const std::string component = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
     const std::string domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    const std::string domain =
-        absl::StrCat(domain_component, "(?:\\.", domain_component, ")*(?::[0-9]+)?");
+    // distribution/reference's host: a domain name, or an IPv6 address in
+    // brackets ("[::1]:5000"), as skopeo and docker accept.
+    const std::string host = absl::StrCat("(?:", domain_component, "(?:\\.", domain_component,
+                                          ")*|\\[[a-fA-F0-9:]+\\])");
+    const std::string domain = absl::StrCat(host, "(?::[0-9]+)?");
     const std::string path = absl::StrCat(component, "(?:/", component, ")*");
     const std::string tag = "[\\w][\\w.-]{0,127}";
     const std::string digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";

@@ -19,6 +19,8 @@ TEST(ReferenceTest, ParsesTheUsualForms) {
   EXPECT_EQ(ParseReference("app:v1")->FamiliarToFull(), "docker.io/library/app");
   EXPECT_EQ(ParseReference("localhost/app:v1")->domain, "localhost");
   EXPECT_EQ(ParseReference("127.0.0.1:5000/app")->domain, "127.0.0.1:5000");
+  EXPECT_EQ(ParseReference("[::1]:5000/iw/app:v1")->domain, "[::1]:5000");
+  EXPECT_EQ(ParseReference("[fe80::1]/app")->domain, "[fe80::1]");
   EXPECT_TRUE(ParseReference("app@sha256:" + std::string(64, 'a')).ok());
   EXPECT_TRUE(ParseReference("a__b/c-d/e.f:Tag_1.x").ok());
 }
@@ -27,7 +29,7 @@ TEST(ReferenceTest, RejectsBadOnes) {
   for (const char* bad : {"App:1", "app:", "app:-x", "app::1", "/app", "app/", "a/B/c:1",
                           "app:" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
                           "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-                          "app with space:1", ""}) {
+                          "app with space:1", "", "[::1/app", "[g::1]/app", "::1/app"}) {
     EXPECT_FALSE(ParseReference(bad).ok()) << bad;
   }
   EXPECT_FALSE(ParseRepoTag("app").ok());

@@ -340,6 +340,42 @@ class PushTest(iwtest.ImagewriterTestCase):
                 self.assertIn("usage: push.sh [--repository REGISTRY/PATH] [--tag TAG]...", err)
                 self.assertNotIn("unbound", err)
 
+    def test_run_time_names_are_checked_before_skopeo(self):
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.home, "RUNFILES_DIR": RUNFILES,
+               "IMAGEWRITER_SKOPEO": "/nonexistent/skopeo"}
+        for args, needle in [(["--repository", "127.0.0.1:5000/Bad"], "127.0.0.1:5000/Bad"),
+                             (["--repository", "127.0.0.1:5000/x:v1"], "give tags in remote_tags"),
+                             (["--tag", "bad tag"], 'remote tag "bad tag"'),
+                             (["--repository", "127.0.0.1:5000/x", "--tag", "-v1"], 'remote tag "-v1"')]:
+            with self.subTest(args=args):
+                proc = subprocess.run(["examples/hello/push.sh"] + args, env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, timeout=60)
+                err = proc.stderr.decode()
+                self.assertEqual(proc.returncode, 2, err)
+                self.assertIn(needle, err)
+                self.assertIn("usage: push.sh", err)
+                self.assertNotIn("nonexistent", err)
+
+    def test_a_name_without_a_registry_is_docker_hubs(self):
+        # As docker and skopeo read "team/app": Docker Hub, whose config key
+        # is https://index.docker.io/v1/; "team" is no registry.
+        entry = {"auth": b64("alice:" + PASSWORD)}
+        config = os.path.join(self.home, ".docker", "config.json")
+        for repository in ["team/app", "app", "localhost/app", "localhost:5000/app"]:
+            with self.subTest(repository=repository):
+                hub = repository.split("/")[0] not in ["localhost", "localhost:5000"]
+                self.docker_config({"auths": {"https://index.docker.io/v1/": entry}})
+                fake, log = self.path("bin", "fake-skopeo"), self.path("fake-skopeo.log")
+                with open(fake, "w") as f:
+                    f.write(REFUSING_SKOPEO % {"log": log})
+                os.chmod(fake, 0o755)
+                out = self.push("examples/hello/push.sh", repository, ok=False, IMAGEWRITER_SKOPEO=fake)
+                registry_name = "docker.io" if hub else repository.split("/")[0]
+                self.assertIn("oci_push: %s refused" % registry_name, out)
+                source = out.split("(credentials: ")[1].split(")\n")[0]
+                self.assertEqual(source == config, hub, out)
+                self.assertNotIn(PASSWORD, out)
+
     def test_index_keeps_every_child_digest(self):
         reg = self.start()
         self.push("examples/multiarch/push.sh", reg.addr + "/iw/multi")
