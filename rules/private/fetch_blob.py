@@ -83,7 +83,9 @@ def normalize(key):
     """A config key or registry name as host[/path], docker.io for Docker Hub."""
     for scheme in ("https://", "http://"):
         if key.startswith(scheme):
-            key = key[len(scheme):]
+            # A URL key names a registry, not a repository: docker and
+            # skopeo keep its host[:port] alone ("https://host:5000/v1/").
+            key = key[len(scheme):].split("/")[0]
     key = key.rstrip("/")
     if key in ("index.docker.io/v1", "index.docker.io", "registry-1.docker.io", "docker.io"):
         return "docker.io"

@@ -205,7 +205,7 @@ def main():
                                  front.addr: {"auth": b64("bob:" + PASSWORD)}}}, f)
         push(layout, basic.addr + "/iw/hello:latest", creds)
         push(layout, front.addr + "/iw/hello:latest", creds)
-        for name in ("auths", "helper", "store", "authfile", "wrong", "missing"):
+        for name in ("auths", "url_key", "helper", "store", "authfile", "wrong", "missing"):
             ws.add(name, basic.addr, digest)
         for name in ("bearer", "identity", "bearer_wrong", "bearer_anonymous"):
             ws.add(name, front.addr, digest)
@@ -252,6 +252,9 @@ def run_cases(ws, basic, front, digest):
     good = {"auths": {basic.addr: {"auth": b64("alice:" + PASSWORD)}}}
     expect_ok(ws, "oci_pull with docker config.json auths (basic auth registry)", "auths", digest,
               DOCKER_CONFIG=ws.config("auths", good))
+    url_key = {"auths": {"https://%s/v1/" % basic.addr: {"auth": b64("alice:" + PASSWORD)}}}
+    expect_ok(ws, "oci_pull with a URL auths key (https://host:port/v1/), as docker and skopeo read it",
+              "url_key", digest, DOCKER_CONFIG=ws.config("url_key", url_key))
     log = os.path.join(ws.work, "helper.log")
     path = os.path.join(ws.bin, "docker-credential-iwtest")
     with open(path, "w") as f:
