@@ -176,6 +176,7 @@ def _authenticate(rctx, headers, state):
     challenge = _challenge(headers)
     credentials = _credentials(rctx, state)
     if challenge and challenge[0] == "bearer" and "realm" in challenge[1]:
+        state["challenge"] = challenge[1]
         state["token"] = _token(rctx, challenge[1], credentials)
     elif challenge and challenge[0] == "basic" and credentials and not credentials.identity_token:
         state["basic"] = (credentials.login, credentials.secret)
@@ -254,12 +255,27 @@ def _fetch_blob(rctx, descriptor, state):
     if not digest.startswith("sha256:"):
         fail("oci_pull(%s): unsupported digest %s" % (_name(rctx), digest))
     url = "%s/blobs/%s" % (_base_url(rctx), digest)
-    auth = {}
+    output = "layout/blobs/sha256/" + digest[len("sha256:"):]
+    result = rctx.download(url, output = output, sha256 = digest[len("sha256:"):], auth = _blob_auth(url, state), allow_fail = True)
+    if result.success:
+        return
+    if not state.get("challenge"):
+        _fail(rctx, "downloading %s failed (%s)" % (url, _source(rctx, state.get("credentials"))))
+
+    # Tokens expire (often within minutes), and an eager pull of a large
+    # image outlives one: ask the realm again, once, and retry.
+    state["token"] = _token(rctx, state["challenge"], _credentials(rctx, state))
+    result = rctx.download(url, output = output, sha256 = digest[len("sha256:"):], auth = _blob_auth(url, state), allow_fail = True)
+    if not result.success:
+        _fail(rctx, "downloading %s failed, also with a new token (%s)" % (url, _source(rctx, state.get("credentials"))))
+
+def _blob_auth(url, state):
+    """repository_ctx.download's auth for url: the Bearer token or the basic credentials."""
     if state.get("token"):
-        auth = {url: {"type": "pattern", "pattern": "Bearer <password>", "password": state["token"]}}
-    elif state.get("basic"):
-        auth = {url: {"type": "basic", "login": state["basic"][0], "password": state["basic"][1]}}
-    rctx.download(url, output = "layout/blobs/sha256/" + digest[len("sha256:"):], sha256 = digest[len("sha256:"):], auth = auth)
+        return {url: {"type": "pattern", "pattern": "Bearer <password>", "password": state["token"]}}
+    if state.get("basic"):
+        return {url: {"type": "basic", "login": state["basic"][0], "password": state["basic"][1]}}
+    return {}
 
 def _variant_matches(want, arch, variant):
     """arm64 images often omit variant "v8", which is arm64's only one."""

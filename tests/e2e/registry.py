@@ -91,7 +91,8 @@ class Front(http.server.ThreadingHTTPServer):
     """A Bearer-token registry front: /token issues tokens for basic-auth
     credentials (or a refresh token); /v2/ needs a token and is forwarded to
     the backend. `faults` counts 503s still to answer, `resets` connections
-    still to drop, before forwarding."""
+    still to drop, before forwarding; `token_uses`, when set, is how many
+    requests a token is good for before it expires (a 401 again)."""
 
     daemon_threads = True
 
@@ -104,6 +105,8 @@ class Front(http.server.ThreadingHTTPServer):
         self.token_requests = []  # (how: basic|refresh|anonymous, scope)
         self.faults = 0
         self.resets = 0
+        self.token_uses = None
+        self.uses = {}
         self.lock = threading.Lock()
         self.addr = "127.0.0.1:%d" % self.server_address[1]
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -114,6 +117,17 @@ class Front(http.server.ThreadingHTTPServer):
                 setattr(self, name, getattr(self, name) - 1)
                 return True
         return False
+
+    def token_valid(self, token):
+        """Whether token was issued and has not expired; counts this use."""
+        with self.lock:
+            if token not in self.tokens:
+                return False
+            self.uses[token] = self.uses.get(token, 0) + 1
+            if self.token_uses is not None and self.uses[token] > self.token_uses:
+                self.tokens.discard(token)
+                return False
+            return True
 
 
 class _FrontHandler(http.server.BaseHTTPRequestHandler):
@@ -175,7 +189,7 @@ class _FrontHandler(http.server.BaseHTTPRequestHandler):
         if server.take("faults"):
             return self._reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}')
         auth = self.headers.get("Authorization", "")
-        if not (auth.startswith("Bearer ") and auth[7:] in server.tokens):
+        if not (auth.startswith("Bearer ") and server.token_valid(auth[7:])):
             repo = self.path.split("/")[2] if self.path.count("/") > 2 else ""
             challenge = 'Bearer realm="http://%s/token",service="iw-test"' % server.addr
             if repo:

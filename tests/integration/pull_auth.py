@@ -74,9 +74,9 @@ class Workspace:
             os.makedirs(d)
         self.repos = []
 
-    def add(self, name, addr, digest):
-        self.repos.append('oci_pull(name = "%s", registry = "%s", repository = "iw/hello", digest = "%s")\n'
-                          % (name, addr, digest))
+    def add(self, name, addr, digest, layer_handling="shallow"):
+        self.repos.append('oci_pull(name = "%s", registry = "%s", repository = "iw/hello", digest = "%s", '
+                          'layer_handling = "%s")\n' % (name, addr, digest, layer_handling))
 
     def write(self):
         with open(os.path.join(self.dir, "WORKSPACE"), "w") as f:
@@ -209,6 +209,7 @@ def main():
             ws.add(name, basic.addr, digest)
         for name in ("bearer", "identity", "bearer_wrong", "bearer_anonymous"):
             ws.add(name, front.addr, digest)
+        ws.add("expiring", front.addr, digest, layer_handling="eager")
         ws.add("open", plain.addr, digest)
         ws.add("flaky", front.addr, digest)
         ws.add("newline", basic.addr, digest)
@@ -287,6 +288,14 @@ def run_cases(ws, basic, front, digest):
               DOCKER_CONFIG=ws.config("identity", {"auths": {front.addr: {"identitytoken": "refresh-" + PASSWORD}}}))
     check("the identity token was sent as an OAuth2 refresh token",
           ("refresh", "repository:iw/hello:pull") in front.token_requests, str(front.token_requests))
+    # A token good for two requests expires during an eager pull (manifest,
+    # config, then the layers): the pull asks for a new one and goes on.
+    front.token_uses = 2
+    asked = len(front.token_requests)
+    expect_ok(ws, "an eager oci_pull gets a new token when its token expires mid-pull", "expiring", digest,
+              DOCKER_CONFIG=ws.config("expiring", {"auths": {front.addr: {"auth": b64("bob:" + PASSWORD)}}}))
+    check("the expired token was replaced", len(front.token_requests) >= asked + 2, str(front.token_requests[asked:]))
+    front.token_uses = None
     front.faults = 2
     expect_ok(ws, "oci_pull retries a registry that answers 503", "flaky", digest,
               DOCKER_CONFIG=ws.config("flaky", {"auths": {front.addr: {"auth": b64("bob:" + PASSWORD)}}}))
