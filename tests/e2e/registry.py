@@ -106,6 +106,7 @@ class Front(http.server.ThreadingHTTPServer):
         self.faults = 0
         self.resets = 0
         self.token_uses = None
+        self.realm = None  # The challenge's realm; None: this front's /token.
         self.uses = {}
         self.lock = threading.Lock()
         self.addr = "127.0.0.1:%d" % self.server_address[1]
@@ -191,7 +192,7 @@ class _FrontHandler(http.server.BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         if not (auth.startswith("Bearer ") and server.token_valid(auth[7:])):
             repo = self.path.split("/")[2] if self.path.count("/") > 2 else ""
-            challenge = 'Bearer realm="http://%s/token",service="iw-test"' % server.addr
+            challenge = 'Bearer realm="%s",service="iw-test"' % (server.realm or "http://%s/token" % server.addr)
             if repo:
                 challenge += ',scope="repository:%s:pull"' % repo
             return self._reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', [("WWW-Authenticate", challenge)])

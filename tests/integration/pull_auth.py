@@ -210,6 +210,7 @@ def main():
         for name in ("bearer", "identity", "bearer_wrong", "bearer_anonymous"):
             ws.add(name, front.addr, digest)
         ws.add("expiring", front.addr, digest, layer_handling="eager")
+        ws.add("plain_http_realm", front.addr, digest)
         ws.add("open", plain.addr, digest)
         ws.add("flaky", front.addr, digest)
         ws.add("newline", basic.addr, digest)
@@ -296,6 +297,13 @@ def run_cases(ws, basic, front, digest):
               DOCKER_CONFIG=ws.config("expiring", {"auths": {front.addr: {"auth": b64("bob:" + PASSWORD)}}}))
     check("the expired token was replaced", len(front.token_requests) >= asked + 2, str(front.token_requests[asked:]))
     front.token_uses = None
+    # A realm on plain http to a host that is not loopback would get the
+    # password in clear: refused before any request to it.
+    front.realm = "http://auth.example/token"
+    expect_error(ws, "oci_pull refuses a Bearer realm that is plain http to another host", "plain_http_realm",
+                 ["the Bearer realm \"http://auth.example/token\" is not https://"],
+                 DOCKER_CONFIG=ws.config("plain_http_realm", {"auths": {front.addr: {"auth": b64("bob:" + PASSWORD)}}}))
+    front.realm = None
     front.faults = 2
     expect_ok(ws, "oci_pull retries a registry that answers 503", "flaky", digest,
               DOCKER_CONFIG=ws.config("flaky", {"auths": {front.addr: {"auth": b64("bob:" + PASSWORD)}}}))
