@@ -276,11 +276,10 @@ absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Dif
   if (!x.ok()) return x.status();
   absl::StatusOr<LayerScan> y = ScanLayer(b, limits);
   if (!y.ok()) return y.status();
-  if (x->facts.diff_id == y->facts.diff_id) {
-    LayerBlob ca = a, cb = b;  // Both were just streamed and checked.
-    ca.checked = cb.checked = true;
-    return CompareCompression(ca, cb, base, report);
-  }
+  // Both were just streamed and checked: later reads need not hash them.
+  LayerBlob ca = a, cb = b;
+  ca.checked = cb.checked = true;
+  if (x->facts.diff_id == y->facts.diff_id) return CompareCompression(ca, cb, base, report);
   const std::map<std::string, size_t>& in_a = x->index;
   const std::map<std::string, size_t>& in_b = y->index;
   const uint64_t before = report->differences().size() + report->dropped();
@@ -293,7 +292,7 @@ absl::Status CompareLayerBlobs(const LayerBlob& a, const LayerBlob& b, const Dif
       targets.push_back(ContentTarget{i, it->second, std::nullopt});
     }
   }
-  absl::Status probed = FindContentOffsets(a, b, limits, &targets);
+  absl::Status probed = FindContentOffsets(ca, cb, limits, &targets);
   if (!probed.ok()) return probed;
   std::map<size_t, uint64_t> offsets;
   for (const ContentTarget& t : targets) {

@@ -14,9 +14,9 @@
 // layer's content.
 //
 // Every blob is checked against its digest (blob_check.h) on a read that
-// happens anyway: hashed as it is streamed for its tar, or, when only the
-// compression is compared, streamed once to hash it while keeping the
-// prefix the comparison reads. A blob that does not match is that error,
+// happens anyway: hashed as it is first streamed for its tar (not again on
+// the offset probe's reads), or, when only the compression is compared,
+// streamed once to hash it while keeping the prefix the comparison reads. A blob that does not match is that error,
 // even when its tar or codec fails first (it is hashed to the end).
 //
 // When the tars are the same but the blobs differ, the difference is the

@@ -1,6 +1,7 @@
 #include "src/diff/layer_stream.h"
 
 #include <memory>
+#include <vector>
 
 #include "src/base/status.h"
 #include "src/compress/compression.h"
@@ -92,11 +93,11 @@ absl::Status StreamLayer(const LayerBlob& blob, const DecompressionLimits& limit
   TeeSink decoding({&compressed, decoder.get()});
   Latch latch(&decoding);
   DigestSink blob_hash(blob.digest.algorithm());
-  TeeSink raw({&blob_hash, &latch});
+  TeeSink raw(blob.checked ? std::vector<ByteSink*>{&latch} : std::vector<ByteSink*>{&blob_hash, &latch});
   absl::Status s = source.Stream(blob.name, &raw);
   if (s.ok()) s = raw.Finish();
   if (!s.ok()) return WithContext(source.Describe(blob.name), s);
-  s = CheckDigest(source, blob.name, blob.digest, blob_hash.digest());
+  if (!blob.checked) s = CheckDigest(source, blob.name, blob.digest, blob_hash.digest());
   if (!s.ok()) return s;
   if (!latch.status().ok()) return WithContext(source.Describe(blob.name), latch.status());
   facts->diff_id = diff_hash.digest();

@@ -4,10 +4,10 @@
 // header, if any) and then its data in chunks. Nothing is buffered beyond
 // the reader's own bounded state.
 //
-// The blob is hashed on the same read and must match blob.digest; a blob
-// that does not is that error, even when its codec or tar failed first
-// (the rest is then hashed without being decoded). The callbacks may have
-// seen its entries before the error.
+// Unless blob.checked, the blob is hashed on the same read and must match
+// blob.digest; a blob that does not is that error, even when its codec or
+// tar failed first (the rest is then hashed without being decoded). The
+// callbacks may have seen its entries before the error.
 #ifndef IMAGEWRITER_DIFF_LAYER_STREAM_H_
 #define IMAGEWRITER_DIFF_LAYER_STREAM_H_
 
