@@ -12,7 +12,7 @@ The same archives, where Go accepts them, also go through TimestampClamp
 (what `--rewrite-timestamp` runs): Go must read its output as the same
 entries, with no mtime above the epoch and every other one unchanged.
 
-With TAR_ORACLE_DIR set, test_directory also checks every file of that
+With TAR_ORACLE_DIR set, a case test_directory also checks every file of that
 directory, and with TAR_ORACLE_KEEP set copies each disagreeing one into the
 corpus it names: fuzz/run.sh runs it so over the tars tar_header_fuzz built.
 """
@@ -134,7 +134,7 @@ class OracleTest(unittest.TestCase):
         self.assertTrue(go[0].startswith("entry name=dir/ ") and "type=53" in go[0], go)
         self.assertTrue(go[1].startswith("entry name=hidden "), go)
 
-    def test_directory(self):
+    def check_directory(self):
         """Every file of $TAR_ORACLE_DIR (fuzz/run.sh: what tar_header_fuzz built).
 
         Each disagreement is reported with its file name and both views and,
@@ -142,9 +142,7 @@ class OracleTest(unittest.TestCase):
         test_regression_corpus fails on it until the reader is fixed or the
         difference is allowed above.
         """
-        directory = os.environ.get("TAR_ORACLE_DIR")
-        if not directory:
-            self.skipTest("TAR_ORACLE_DIR is not set")
+        directory = os.environ["TAR_ORACLE_DIR"]
         names = sorted(os.listdir(directory))
         self.assertTrue(names, "%s is empty" % directory)
         found = []
@@ -159,6 +157,12 @@ class OracleTest(unittest.TestCase):
         if found:
             self.fail("Go and imagewriter disagree on %d of %d tars:\n%s" % (
                 len(found), len(names), "\n".join(found)))
+
+
+# A case only when there is a directory to check: a skipped case would make
+# CI count the whole target as skipped.
+if os.environ.get("TAR_ORACLE_DIR"):
+    OracleTest.test_directory = OracleTest.check_directory
 
 
 if __name__ == "__main__":
