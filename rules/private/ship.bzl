@@ -4,6 +4,13 @@ load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfiles_path")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
+# Where the runfiles of oci_load and oci_push hold the imagewriter binary: at
+# a path of its own, because a test that also has the target-configuration
+# tool in its runfiles would otherwise get two files at src/cli/imagewriter
+# (Bazel reports the conflict). The binary finds its libcrypto from its real
+# path ($ORIGIN), so nothing else of the toolchain needs to be there.
+_TOOL = "_imagewriter_tool/imagewriter"
+
 def _image(ctx):
     """(layout, digest of its root) of an oci_image or oci_image_index."""
     target = ctx.attr.image
@@ -97,7 +104,7 @@ def _oci_load_impl(ctx):
     # What `bazel run` builds is what the runfiles hold: the incremental
     # loader reads the image's layout and never needs the archive.
     if ctx.attr.incremental:
-        runfiles = ctx.runfiles(files = [layout, names, tool.binary.executable], transitive_files = tool.runtime_files)
+        runfiles = ctx.runfiles(files = [layout, names], root_symlinks = {_TOOL: tool.binary.executable})
         source = layout
     else:
         runfiles = ctx.runfiles(files = [tarball, names])
@@ -111,7 +118,7 @@ def _oci_load_impl(ctx):
             "%{source}": runfiles_path(ctx, source),
             "%{incremental}": "true" if ctx.attr.incremental else "false",
             "%{names}": runfiles_path(ctx, names),
-            "%{tool}": runfiles_path(ctx, tool.binary.executable),
+            "%{tool}": _TOOL,
             "%{archive_flags}": _shell_words(_archive_flags(ctx)),
             "%{platform_flags}": _shell_words(_skopeo_platform_flags(ctx.attr.platform)),
         },
@@ -225,7 +232,7 @@ def _oci_push_impl(ctx):
             "%{platforms}": runfiles_path(ctx, platforms),
             "%{referrers}": runfiles_path(ctx, referrers),
             "%{repository}": "'%s'" % ctx.attr.repository.replace("'", ""),
-            "%{tool}": runfiles_path(ctx, tool.binary.executable),
+            "%{tool}": _TOOL,
         },
         is_executable = True,
     )
@@ -233,9 +240,10 @@ def _oci_push_impl(ctx):
         executable = script,
         files = depset([script]),
         runfiles = ctx.runfiles(
-            files = [layout, digest, tags, platform_tags, platforms, referrers, tool.binary.executable] + referrer_files,
+            files = [layout, digest, tags, platform_tags, platforms, referrers] + referrer_files,
             symlinks = platform_digests,
-            transitive_files = tool.runtime_files,
+            # The tool checks run-time names.
+            root_symlinks = {_TOOL: tool.binary.executable},
         ),
     )]
 

@@ -157,9 +157,14 @@ class AttestTest(iwtest.ImagewriterTestCase):
         root = self.path("runfiles")
         shutil.copytree(os.path.join(RUNFILES, "imagewriter", "tests", "attest"),
                         os.path.join(root, "imagewriter", "tests", "attest"))
+        # The tool that checks the run-time --repository, as a link to the
+        # real binary, which finds its libcrypto next to its real path.
+        shutil.copytree(os.path.join(RUNFILES, "_imagewriter_tool"), os.path.join(root, "_imagewriter_tool"),
+                        symlinks=True)
         for parent, dirs, files in os.walk(root):
             for name in dirs + files:
-                os.chmod(os.path.join(parent, name), 0o755)
+                if not os.path.islink(os.path.join(parent, name)):
+                    os.chmod(os.path.join(parent, name), 0o755)
         layout = os.path.join(root, "imagewriter", "tests", "attest", "image_amd64.referrers")
         index = os.path.join(layout, "index.json")
         digest = json.loads(iwtest.read(index))["manifests"][0]["digest"]
