@@ -77,6 +77,7 @@ def _oci_impl(module_ctx):
                 repository = pull.repository,
                 digest = pull.digest,
                 tag = pull.tag,
+                lock_file = pull.lock_file,
                 platforms = pull.platforms,
                 layer_handling = pull.layer_handling,
             )

@@ -18,6 +18,7 @@ registries are spoken to over plain HTTP.
 """
 
 load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "private_dir", "remove_private_dir", "searched", "write_auth_env")
+load(":lock.bzl", "PIN_TARGET", "lock_key", "pin_script", "read_lock", "valid_digest")
 
 _ACCEPT = ", ".join([
     "application/vnd.oci.image.index.v1+json",
@@ -193,13 +194,7 @@ def _check_digest(rctx, d, where):
     Digests from a registry's JSON go into BUILD text, file names and URLs;
     anything else could inject content into them.
     """
-    ok = type(d) == "string" and len(d) == 71 and d.startswith("sha256:")
-    if ok:
-        for c in d[len("sha256:"):].elems():
-            if c not in "0123456789abcdef":
-                ok = False
-                break
-    if not ok:
+    if not valid_digest(d):
         _fail(rctx, "%s/%s: %s has digest %r, not sha256: and 64 lowercase hex digits" % (
             rctx.attr.registry,
             rctx.attr.repository,
@@ -300,6 +295,8 @@ def _check_attrs(rctx):
         fail("oci_pull(%s): give digest (a pin), tag, or both (the digest is fetched, the tag names it)" % _name(rctx))
     if rctx.attr.layer_handling not in ["shallow", "eager"]:
         fail("oci_pull(%s): layer_handling \"%s\" must be \"shallow\" or \"eager\"" % (_name(rctx), rctx.attr.layer_handling))
+    if rctx.attr.target_name == "pin":
+        fail("oci_pull(pin): the name \"pin\" is taken by the repository's pin program; choose another")
 
 def _platform_key(platform):
     """os/arch[/variant] of an index entry's platform."""
@@ -308,15 +305,41 @@ def _platform_key(platform):
         parts.append(platform["variant"])
     return "/".join(parts)
 
-def _fetch_manifests(rctx, state):
-    """Fetches the root and the wanted children; returns (root digest, media type, size, [(manifest, platform key)])."""
-    reference = rctx.attr.digest or rctx.attr.tag
-    digest, parsed, media_type, size = _fetch_manifest(rctx, reference, state)
-    if not rctx.attr.digest:
-        # A repository rule has no other way to warn; the pin is worth it.
+def _lock_key(rctx):
+    """The pulled tag's key in the lock file, or None without a tag."""
+    return lock_key(rctx.attr.registry, rctx.attr.repository, rctx.attr.tag) if rctx.attr.tag else None
+
+def _reference(rctx, lock):
+    """What to fetch: the digest attribute, else the lock's digest for the tag, else the tag.
+
+    A locked tag is never resolved on the network: a tag moved in the
+    registry must not change the build.
+    """
+    locked = lock.entries.get(_lock_key(rctx)) if lock != None and rctx.attr.tag else None
+    if rctx.attr.digest and locked and locked != rctx.attr.digest:
+        fail(("oci_pull(%s): digest = \"%s\" but the lock file %s records %s for %s; make them agree " +
+              "(or delete the entry and `bazel run @%s//:pin` to record the attribute's)") %
+             (_name(rctx), rctx.attr.digest, rctx.attr.lock_file, locked, _lock_key(rctx), _name(rctx)))
+    return rctx.attr.digest or locked or rctx.attr.tag
+
+def _warn_unpinned(rctx, digest):
+    """A tag was resolved on the network: say how to pin the digest it gave."""
+    pulled = "%s/%s:%s" % (rctx.attr.registry, rctx.attr.repository, rctx.attr.tag)
+
+    # A repository rule has no other way to warn; the pin is worth it.
+    if rctx.attr.lock_file:
         # buildifier: disable=print
-        print("WARNING: oci_pull(%s) pulled %s/%s:%s by tag; pin it with digest = \"%s\"" %
-              (_name(rctx), rctx.attr.registry, rctx.attr.repository, rctx.attr.tag, digest))
+        print(("WARNING: oci_pull(%s) resolved the tag %s to %s, which the lock file %s does not record; " +
+               "record it with `bazel run @%s//:pin`") % (_name(rctx), pulled, digest, rctx.attr.lock_file, _name(rctx)))
+    else:
+        # buildifier: disable=print
+        print("WARNING: oci_pull(%s) pulled %s by tag; pin it with digest = \"%s\"" % (_name(rctx), pulled, digest))
+
+def _fetch_manifests(rctx, reference, state):
+    """Fetches the root and the wanted children; returns (root digest, media type, size, [(manifest, platform key)])."""
+    digest, parsed, media_type, size = _fetch_manifest(rctx, reference, state)
+    if reference == rctx.attr.tag:
+        _warn_unpinned(rctx, digest)
     if media_type not in _INDEXES:
         _check_manifest_digests(rctx, parsed, "the manifest " + digest)
         return digest, media_type, size, [(parsed, "")]
@@ -334,8 +357,9 @@ def _fetch_manifests(rctx, state):
 
 def _oci_pull_impl(rctx):
     _check_attrs(rctx)
+    lock = read_lock(rctx, rctx.attr.lock_file, "oci_pull(%s)" % _name(rctx)) if rctx.attr.lock_file else None
     state = {}
-    digest, media_type, size, manifests = _fetch_manifests(rctx, state)
+    digest, media_type, size, manifests = _fetch_manifests(rctx, _reference(rctx, lock), state)
 
     # A registry that wanted credentials stays shallow too: the fetch action
     # looks them up itself (fetch_blob.py), so no secret is in its key.
@@ -351,6 +375,7 @@ def _oci_pull_impl(rctx):
     if not eager:
         write_auth_env(rctx)
     _write_index(rctx, media_type, digest, size)
+    rctx.file("pin.sh", pin_script("oci_pull(%s)" % _name(rctx), rctx.attr.lock_file, lock, _lock_key(rctx), digest))
     _write_build_file(rctx, digest, None if eager else platform_layers)
 
 def _write_index(rctx, media_type, digest, size):
@@ -464,15 +489,21 @@ def _write_build_file(rctx, digest, platform_layers):
         content = _shallow_build(rctx, ref, platform_layers)
     if rctx.attr.target_name and rctx.attr.target_name != "layout":
         content += _ALIAS.format(name = rctx.attr.target_name)
-    rctx.file("BUILD.bazel", content)
+    rctx.file("BUILD.bazel", content + PIN_TARGET)
 
 # What the user gives oci_pull, or the module extension's oci.pull tag.
 PULL_ATTRS = {
     "registry": attr.string(mandatory = True, doc = "registry host[:port], e.g. index.docker.io or 127.0.0.1:5000."),
     "repository": attr.string(mandatory = True, doc = "Repository path, e.g. library/debian."),
     "digest": attr.string(doc = "sha256:... of the manifest or index: the pin, and what is fetched. Preferred."),
-    "tag": attr.string(doc = "A tag. Alone, it is resolved once (the repository keeps the result until it is " +
-                             "fetched again) and the digest to pin is printed; with `digest`, it only names the image."),
+    "tag": attr.string(doc = "A tag. Alone, the lock file's digest for it is fetched; without an entry there, " +
+                             "the tag is resolved (the repository keeps the result until it is fetched again) and a " +
+                             "warning says how to pin it. With `digest`, it only names the image."),
+    "lock_file": attr.label(
+        doc = "A JSON file in the workspace (`{}` when empty) recording the digest each tag resolved to, " +
+              "keyed \"<registry>/<repository>:<tag>\". A recorded tag is fetched by its digest and never " +
+              "resolved again; `bazel run @<name>//:pin` records a new one. Changing the file fetches again.",
+    ),
     "layer_handling": attr.string(
         default = "shallow",
         doc = "\"shallow\": fetch manifests and configs now, each layer blob only when an action reads it " +

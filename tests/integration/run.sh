@@ -247,6 +247,100 @@ expect_build_error '//:bad_tag --output_groups=+tarball' 'invalid image referenc
 expect_build_error '//:index_without_platform --output_groups=+tarball' 'is a multi-platform index; choose a platform (available: linux/amd64, linux/arm64'
 expect_build_error //:bad_remote_tag 'remote tag "-bad"'
 
+# oci_pull(lock_file): a tag without an entry is resolved, with a warning
+# that says to run :pin; :pin records the registry's digest, keeping other
+# entries, and is a no-op once recorded; a recorded tag is fetched by its
+# digest after the tag moves, even when the repository is fetched again; a
+# digest attribute that disagrees with the lock, and a malformed lock file,
+# fail naming them. Runs in the downstream workspace with the registry up.
+check_lock_file() {
+  local repo="$registry/iw/locked" key="$registry/iw/locked:v1" other="example.invalid/other:1"
+  local locked moved mark
+  registry_digest() {  # The sha256 of the manifest the registry serves for $1.
+    echo "sha256:$(skopeo inspect --raw --tls-verify=false "docker://$1" | sha256sum | cut -d ' ' -f 1)"
+  }
+  lock_is() {  # Whether oci.lock.json holds exactly $@ (key digest ...), sorted and indented.
+    python3 - "$@" <<'PY'
+import json, sys
+text = open("oci.lock.json").read()
+want = {k: {"digest": d} for k, d in zip(sys.argv[1::2], sys.argv[2::2])}
+sys.exit(0 if json.loads(text) == want and text == json.dumps(want, indent=2, sort_keys=True) + "\n" else 1)
+PY
+  }
+  echo '{}' >oci.lock.json
+  cat >>WORKSPACE <<WS
+
+oci_pull(
+    name = "pulled_locked",
+    lock_file = "//:oci.lock.json",
+    registry = "$registry",
+    repository = "iw/locked",
+    tag = "v1",
+)
+WS
+  if skopeo copy --dest-tls-verify=false "oci:$root/bazel-bin/examples/hello/image" "docker://$repo:v1" >"$log" 2>&1 \
+      && locked=$(registry_digest "$repo:v1") \
+      && bazel build //:from_pulled_locked --output_groups=metadata >"$log" 2>&1 \
+      && grep -q "to $locked, which the lock file //:oci.lock.json does not record; record it with \`bazel run @pulled_locked//:pin\`" "$log" \
+      && grep -q "\"org.opencontainers.image.base.digest\": \"$locked\"" bazel-bin/from_pulled_locked.manifest.json \
+      && ! bazel run @pulled_by_tag//:pin >"$log.nolock" 2>&1 && grep -q "oci_pull(pulled_by_tag) has no lock_file" "$log.nolock"; then
+    pass "oci_pull(lock_file) resolves a tag the lock does not record and says to run :pin"
+  else
+    cat "$log" "$log.nolock"
+    fail "oci_pull(lock_file) resolves a tag the lock does not record and says to run :pin"
+    return
+  fi
+  printf '{"%s": {"digest": "sha256:%064d"}}' "$other" 0 >oci.lock.json
+  if bazel run @pulled_locked//:pin >"$log" 2>&1 \
+      && lock_is "$key" "$locked" "$other" "sha256:$(printf '%064d' 0)" \
+      && cp oci.lock.json "$work/lock.pinned" && touch -d @0 oci.lock.json \
+      && bazel run @pulled_locked//:pin >>"$log" 2>&1 && grep -q "already records $key -> $locked" "$log" \
+      && cmp -s oci.lock.json "$work/lock.pinned" && [[ $(stat -c %Y oci.lock.json) == 0 ]]; then
+    pass "bazel run @pulled_locked//:pin records the registry's digest, keeps other entries, then has nothing to do"
+  else
+    cat "$log" oci.lock.json
+    fail "bazel run @pulled_locked//:pin records the registry's digest, keeps other entries, then has nothing to do"
+    return
+  fi
+  # The tag moves to another image. Fetching the repository again, by
+  # `bazel sync` or because the lock file changed (here only its layout),
+  # GETs the recorded digest and never the tag (skopeo's own GETs aside).
+  mark=$(wc -l <"$work/registry.log")
+  if skopeo copy --dest-tls-verify=false oci:bazel-bin/image "docker://$repo:v1" >"$log" 2>&1 \
+      && moved=$(registry_digest "$repo:v1") && [[ $moved != "$locked" ]] \
+      && bazel sync --only=pulled_locked >"$log" 2>&1 \
+      && bazel build //:from_pulled_locked --output_groups=metadata >>"$log" 2>&1 \
+      && python3 -c 'import json; d = json.load(open("oci.lock.json")); json.dump(d, open("oci.lock.json", "w"))' \
+      && bazel build //:from_pulled_locked --output_groups=metadata >>"$log" 2>&1 \
+      && ! grep -q "does not record" "$log" \
+      && grep -q "\"org.opencontainers.image.base.digest\": \"$locked\"" bazel-bin/from_pulled_locked.manifest.json \
+      && [[ $(tail -n +"$((mark + 1))" "$work/registry.log" | grep -c "\"GET /v2/iw/locked/manifests/$locked ") -ge 2 ]] \
+      && ! tail -n +"$((mark + 1))" "$work/registry.log" | grep "\"GET /v2/iw/locked/manifests/v1 " | grep -q curl; then
+    pass "a tag recorded in the lock file is fetched by its digest after the tag moves, also after bazel sync"
+  else
+    cat "$log"; tail -n +"$((mark + 1))" "$work/registry.log"
+    fail "a tag recorded in the lock file is fetched by its digest after the tag moves, also after bazel sync"
+    return
+  fi
+  cat >>WORKSPACE <<WS
+
+oci_pull(
+    name = "pulled_locked_conflict",
+    digest = "$moved",
+    lock_file = "//:oci.lock.json",
+    registry = "$registry",
+    repository = "iw/locked",
+    tag = "v1",
+)
+WS
+  expect_build_error @pulled_locked_conflict//:layout "digest = \"$moved\" but the lock file //:oci.lock.json records $locked for $key"
+  printf '{"%s": {"digest": "sha256:ABC"}}\n' "$key" >oci.lock.json
+  expect_build_error //:from_pulled_locked "lock file //:oci.lock.json ($PWD/oci.lock.json): key \"$key\": digest \"sha256:ABC\" is not"
+  printf '{"%s": ' "$key" >oci.lock.json
+  expect_build_error //:from_pulled_locked "lock file //:oci.lock.json ($PWD/oci.lock.json): offset $((${#key} + 5)): expected {"
+  cp "$work/lock.pinned" oci.lock.json
+}
+
 # oci_pull from a real registry on loopback, then FROM it, then run it.
 registry_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 registry="127.0.0.1:$registry_port"
@@ -397,6 +491,7 @@ WS
     cat "$log"; echo "output: ${out:-}"
     fail "the image built FROM the pulled base runs under runc"
   fi
+  check_lock_file
 else
   cat "$log"
   fail "push the example image to the loopback registry"
