@@ -15,6 +15,9 @@ get a token, with the credentials of docker's and the containers tools'
 config files and credential helpers (auth.bzl), or anonymously; registries
 that answer with a Basic challenge get those credentials directly. Loopback
 registries are spoken to over plain HTTP.
+
+A tag recorded in `lock_file` is fetched by its recorded digest and never
+resolved; `bazel run @<name>//:pin` records one (lock.bzl).
 """
 
 load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "private_dir", "remove_private_dir", "searched", "write_auth_env")
