@@ -3,7 +3,9 @@
 // The encoder must refuse what the tar reader refuses and otherwise keep
 // its promises on any tar: the blob inflates to the input then the TOC's
 // tar, the footer names the TOC member, and recognition finds the TOC it
-// wrote. Recognition also runs on the raw input, which must never crash.
+// wrote, and the TOC verifier a pass-through runs accepts the blob.
+// Recognition, and the verifier when it recognises one, also run on the
+// raw input, which must never crash.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include "src/estargz/estargz_reader.h"
 #include "src/estargz/estargz_writer.h"
 #include "src/estargz/footer.h"
+#include "src/estargz/toc_verifier.h"
 
 namespace {
 
@@ -35,11 +38,20 @@ std::optional<imagewriter::EstargzBlob> Detect(const std::string& bytes) {
   return found;
 }
 
+// Streams the bytes through the verifier, as a pass-through does.
+bool Verifies(const imagewriter::EstargzBlob& found, const std::string& bytes) {
+  imagewriter::EstargzVerifier verifier(found);
+  std::unique_ptr<imagewriter::ByteSink> decoder = imagewriter::NewGzipDecoder(
+      &verifier, [&verifier](uint64_t at) { verifier.OnMember(at); });
+  return verifier.compressed()->Append(bytes).ok() && decoder->Append(bytes).ok() &&
+         decoder->Finish().ok();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data), size);
-  (void)Detect(input);
+  if (std::optional<imagewriter::EstargzBlob> raw = Detect(input)) (void)Verifies(*raw, input);
   StringSink blob;
   imagewriter::EstargzEncoder encoder(&blob, size > 0 ? data[0] % 3 : 0, 2);
   const size_t split = size > 1 ? data[1] % (size + 1) : 0;
@@ -60,5 +72,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::optional<imagewriter::EstargzBlob> found = Detect(b);
   if (!found || found->toc_digest != encoder.info().toc_digest) __builtin_trap();
+  if (!Verifies(*found, b)) __builtin_trap();
   return 0;
 }

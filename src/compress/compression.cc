@@ -1,6 +1,7 @@
 #include "src/compress/compression.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -45,7 +46,8 @@ class FailingSink : public ByteSink {
 // compression. It holds back at most 4 bytes until it can tell.
 class CheckedDecoder : public ByteSink {
  public:
-  CheckedDecoder(Compression c, std::unique_ptr<ByteSink> (*make)(ByteSink*), ByteSink* out)
+  CheckedDecoder(Compression c, const std::function<std::unique_ptr<ByteSink>(ByteSink*)>& make,
+                 ByteSink* out)
       : outer_(c), head_(this), decoder_(make(&head_)), out_(out) {}
   absl::Status Append(absl::string_view data) override { return decoder_->Append(data); }
   // The decoder finishes Head, which finishes `out`.
@@ -173,6 +175,16 @@ std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out) {
       break;
   }
   return std::make_unique<ForwardingSink>(out);
+}
+
+std::unique_ptr<ByteSink> NewGzipDecoder(ByteSink* out,
+                                         std::function<void(uint64_t offset)> on_member) {
+  return std::make_unique<CheckedDecoder>(
+      Compression::kGzip,
+      [&on_member](ByteSink* head) {
+        return std::make_unique<GzipDecoder>(head, std::move(on_member));
+      },
+      out);
 }
 
 std::unique_ptr<ByteSink> NewEncoder(Compression c, int level, ByteSink* out, int threads) {

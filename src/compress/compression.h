@@ -9,6 +9,8 @@
 #ifndef IMAGEWRITER_COMPRESS_COMPRESSION_H_
 #define IMAGEWRITER_COMPRESS_COMPRESSION_H_
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -39,6 +41,14 @@ absl::Status CheckLevel(Compression c, int level);
 // zstd magic (an input compressed twice) the decoder says so, instead of
 // leaving the tar parser to report a malformed header.
 std::unique_ptr<ByteSink> NewDecoder(Compression c, ByteSink* out);
+
+// NewDecoder(kGzip, out) that also calls on_member with the compressed
+// offset of each member's first byte as the member starts, before any of
+// its bytes reach `out`: eStargz's TOC names members by offset, and its
+// reader checks they start where the decoded stream says. (Until 4 bytes
+// are decoded `out` may lag behind by those; see above.)
+std::unique_ptr<ByteSink> NewGzipDecoder(ByteSink* out,
+                                         std::function<void(uint64_t offset)> on_member);
 
 // A sink that encodes its input and appends the encoded bytes to `out`,
 // using up to `threads` threads; Finish writes the end of the stream and

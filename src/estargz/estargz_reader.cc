@@ -11,8 +11,7 @@
 #include "src/compress/compression.h"
 #include "src/compress/decompression_guard.h"
 #include "src/estargz/footer.h"
-#include "src/estargz/toc.h"
-#include "src/json/parser.h"
+#include "src/estargz/toc_parse.h"
 #include "src/tar/tar_reader.h"
 
 namespace imagewriter {
@@ -33,13 +32,6 @@ absl::Status ReadAt(int fd, const std::string& path, uint64_t offset, size_t n, 
   return absl::OkStatus();
 }
 
-// Collects the TOC tar's entries and its one file's data.
-struct TocTar {
-  int entries = 0;
-  std::string name;
-  std::string json;
-};
-
 // The TOC tar beyond its JSON: a header, padding and the end-of-archive
 // blocks, with room to spare for extension records.
 constexpr uint64_t kTocTarSlack = 64 << 10;
@@ -48,36 +40,16 @@ constexpr uint64_t kTocTarSlack = 64 << 10;
 constexpr uint64_t kMaxTocRegionBytes =
     kMaxTocBytes + kTocTarSlack + (kMaxTocBytes >> 10) + (1 << 20);
 
-// Decoding stops early, with this, once the TOC tar cannot be what Is()
-// calls eStargz (a second entry, or a first one of another name).
-constexpr char kNotEstargz[] = "not an eStargz TOC tar";
-
-absl::Status DecodeTocTar(int fd, const std::string& path, uint64_t from, uint64_t to, TocTar* toc) {
+absl::Status DecodeTocTar(int fd, const std::string& path, uint64_t from, uint64_t to,
+                          estargz::TocTarSink* toc) {
   if (to - from > kMaxTocRegionBytes) {
     return absl::ResourceExhaustedError(absl::StrCat("the TOC region is ", to - from,
                                                      " bytes, over ", kMaxTocRegionBytes));
   }
-  TarReader tar([toc](const TarEntry& e) {
-    if (++toc->entries == 1) toc->name = e.path;
-    if (toc->entries > 1 || toc->name != estargz::kTocTarName) {
-      return absl::CancelledError(kNotEstargz);
-    }
-    return absl::OkStatus();
-  });
-  tar.set_segment_callback([toc](TarReader::Segment kind, absl::string_view bytes,
-                                 const tar_header::Header*) {
-    if (kind != TarReader::Segment::kData) return absl::OkStatus();
-    if (toc->json.size() + bytes.size() > kMaxTocBytes) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("the eStargz TOC exceeds ", kMaxTocBytes, " bytes"));
-    }
-    toc->json.append(bytes.data(), bytes.size());
-    return absl::OkStatus();
-  });
   // The decoded TOC tar is bounded, so a gzip bomb at the TOC offset stops
   // after kMaxTocBytes and a little, not at its end.
   CountingSink compressed;
-  DecompressionGuard guard({kMaxTocBytes + kTocTarSlack, 0}, &compressed, &tar);
+  DecompressionGuard guard({kMaxTocBytes + kTocTarSlack, 0}, &compressed, toc);
   std::unique_ptr<ByteSink> decoder = NewDecoder(Compression::kGzip, &guard);
   std::string piece;
   for (uint64_t at = from; at < to; at += piece.size()) {
@@ -87,19 +59,6 @@ absl::Status DecodeTocTar(int fd, const std::string& path, uint64_t from, uint64
     if (!status.ok()) return status;
   }
   return decoder->Finish();
-}
-
-absl::Status CheckTocJson(const std::string& json) {
-  absl::StatusOr<json::Value> toc = json::Parse(json, estargz::kTocTarName);
-  if (!toc.ok()) return toc.status();
-  const json::Value* version = toc->is_object() ? toc->Find("version") : nullptr;
-  const json::Value* entries = toc->is_object() ? toc->Find("entries") : nullptr;
-  if (version == nullptr || version->text() != "1" || entries == nullptr ||
-      !(entries->is_array() || entries->is_null())) {
-    return absl::InvalidArgumentError(
-        "not a TOC: expected an object with \"version\": 1 and an \"entries\" array");
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -114,21 +73,27 @@ absl::StatusOr<std::optional<EstargzBlob>> DetectEstargz(int fd, const std::stri
   if (!status.ok()) return status;
   absl::StatusOr<uint64_t> toc_offset = estargz::ParseFooter(footer);
   if (!toc_offset.ok() || *toc_offset >= size - estargz::kFooterSize) return std::nullopt;
-  TocTar toc;
+  estargz::TocTarSink toc(kMaxTocBytes);
   status = DecodeTocTar(fd, path, *toc_offset, size, &toc);
-  if (toc.entries > 1 || (toc.entries == 1 && toc.name != estargz::kTocTarName)) {
-    return std::nullopt;  // Not what Is() calls eStargz; decoding stopped there.
+  // Not what Is() calls eStargz (decoding stopped there, or ended so).
+  if (toc.not_toc() || (status.ok() && !toc.is_toc())) return std::nullopt;
+  EstargzBlob blob;
+  blob.toc_offset = *toc_offset;
+  if (status.ok()) {
+    blob.toc_digest = Digest::Sha256Of(toc.json());
+    absl::StatusOr<std::vector<estargz::TocEntry>> entries =
+        estargz::ParseToc(std::move(toc.json()));
+    status = entries.status();
+    if (entries.ok()) {
+      blob.entries = std::make_shared<const std::vector<estargz::TocEntry>>(*std::move(entries));
+    }
   }
-  if (status.ok() && (toc.entries != 1 || toc.name != estargz::kTocTarName)) {
-    return std::nullopt;  // Not what Is() calls eStargz.
-  }
-  if (status.ok()) status = CheckTocJson(toc.json);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": has an eStargz footer, but its TOC at offset ", *toc_offset, " is broken: ",
-        status.message()));
+    return absl::Status(status.code(),
+                        absl::StrCat(path, ": has an eStargz footer, but its TOC at offset ",
+                                     *toc_offset, " is broken: ", status.message()));
   }
-  return EstargzBlob{*toc_offset, Digest::Sha256Of(toc.json)};
+  return blob;
 }
 
 }  // namespace imagewriter

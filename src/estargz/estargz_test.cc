@@ -171,6 +171,25 @@ TEST(Encoder, TocIsBounded) {
   EXPECT_EQ(bounded.data(), *plain);
 }
 
+TEST(Encoder, TocMemoryIsBounded) {
+  // 100 directories: little JSON each (well under the JSON limit), but a
+  // TocEntry each in memory, which is what passes the memory limit.
+  std::string tar;
+  for (int i = 0; i < 100; ++i) tar += Header(absl::StrCat("d", i, "/"), 0, '5');
+  tar += End();
+  StringSink out;
+  EstargzEncoder encoder(&out, 2, 1);
+  encoder.set_max_toc_bytes_for_testing(1 << 20);
+  encoder.set_max_toc_memory_for_testing(50 * sizeof(estargz::TocEntry));
+  absl::Status s = encoder.Append(tar);
+  if (s.ok()) s = encoder.Finish();
+  EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "bytes of memory at the tar entry at offset ")) << s;
+  // The JSON alone stays far below what the entries take.
+  EXPECT_LT(estargz::TocEntryJsonSize(estargz::TocEntry{"d10/", "dir"}) * 3,
+            sizeof(estargz::TocEntry));
+}
+
 TEST(Encoder, ChunkEntriesCountTowardsTheTocLimit) {
   // One file of many chunks: the chunk entries pass the limit, named by
   // the file's header offset (512: after the first entry).

@@ -10,29 +10,6 @@
 namespace imagewriter {
 namespace {
 
-// The TOC type of an entry, as estargz.go appendTar's switch names it; ""
-// for a type it refuses.
-const char* TocType(char tar_type) {
-  switch (tar_type) {
-    case '0':
-      return "reg";
-    case '1':
-      return "hardlink";
-    case '2':
-      return "symlink";
-    case '3':
-      return "char";
-    case '4':
-      return "block";
-    case '5':
-      return "dir";
-    case '6':
-      return "fifo";
-    default:
-      return "";
-  }
-}
-
 absl::Status Unsupported(char type, uint64_t offset) {
   return absl::InvalidArgumentError(absl::StrCat(
       "tar entry at offset ", offset, " has type '", std::string(1, type),
@@ -71,7 +48,8 @@ EstargzEncoder::EstargzEncoder(ByteSink* out, int level, int threads)
     : out_(out),
       members_(NewGzipMemberEncoder(level, out, threads)),
       reader_([this](const TarEntry& e) { return OnEntry(e); }),
-      max_toc_bytes_(kMaxTocBytes) {
+      max_toc_bytes_(kMaxTocBytes),
+      max_toc_memory_(estargz::kMaxTocMemoryBytes) {
   reader_.set_segment_callback(
       [this](TarReader::Segment kind, absl::string_view bytes, const tar_header::Header* header) {
         return OnSegment(kind, bytes, header);
@@ -111,7 +89,7 @@ absl::Status EstargzEncoder::OnEntry(const TarEntry& entry) {
         ", which eStargz reserves for its TOC (is the input eStargz already?)"));
   }
   estargz::TocEntry e;
-  e.type = TocType(entry.type);
+  e.type = estargz::TocType(entry.type);
   if (e.type.empty()) return Unsupported(entry.type, entry.header_offset);
   e.name = entry.path;
   e.mode = entry.mode;
@@ -146,6 +124,16 @@ absl::Status EstargzEncoder::AddTocEntry(estargz::TocEntry entry, uint64_t heade
   if (toc_bytes_ > max_toc_bytes_) {
     return TocTooBig(max_toc_bytes_,
                      absl::StrCat("at the tar entry at offset ", header_offset));
+  }
+  // Digests are set later: counted now, at their heap size ("sha256:" and
+  // 64 hex digits, and a NUL).
+  const bool data = entry.type == "reg" || entry.type == "chunk";
+  toc_memory_ += estargz::TocEntryMemory(entry) + (data ? 2 * 72 : 0);
+  if (toc_memory_ > max_toc_memory_) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the eStargz TOC's entries would take over ", max_toc_memory_,
+        " bytes of memory at the tar entry at offset ", header_offset,
+        "; too many entries or chunks"));
   }
   toc_.push_back(std::move(entry));
   return absl::OkStatus();

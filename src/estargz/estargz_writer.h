@@ -30,8 +30,10 @@
 // bytes each), is held until the end, as estargz's writer holds it; the
 // data itself streams through the member encoder's fixed buffers. The TOC
 // is bounded: once its JSON would exceed kMaxTocBytes (estargz_reader.h,
-// the most a reader here accepts), the entry that takes it over fails with
-// ResourceExhausted naming the entry's header offset.
+// the most a reader here accepts), or its entries' memory
+// estargz::kMaxTocMemoryBytes (an entry takes several times its JSON), the
+// entry that takes it over fails with ResourceExhausted naming the entry's
+// header offset.
 //
 // Refused, as the estargz package refuses them: an entry named
 // stargz.index.json (after path cleaning; such an input is eStargz already
@@ -83,6 +85,8 @@ class EstargzEncoder : public ByteSink {
   const EstargzInfo& info() const { return info_; }
   // A lower TOC limit than kMaxTocBytes; for tests.
   void set_max_toc_bytes_for_testing(uint64_t n) { max_toc_bytes_ = n; }
+  // A lower limit than estargz::kMaxTocMemoryBytes; for tests.
+  void set_max_toc_memory_for_testing(uint64_t n) { max_toc_memory_ = n; }
 
  private:
   absl::Status OnSegment(TarReader::Segment kind, absl::string_view bytes,
@@ -103,6 +107,8 @@ class EstargzEncoder : public ByteSink {
   std::vector<estargz::TocEntry> toc_;
   uint64_t toc_bytes_ = 0;  // TOC JSON so far, at least.
   uint64_t max_toc_bytes_;
+  uint64_t toc_memory_ = 0;  // TocEntryMemory of toc_, digests included.
+  uint64_t max_toc_memory_;
   // For each TOC entry with data, the member its data starts (an index
   // into GzipMemberEncoder's offsets); resolved to offsets at the end.
   std::vector<std::pair<size_t, size_t>> entry_members_;

@@ -98,6 +98,42 @@ std::string TocJson(const std::vector<TocEntry>& entries) {
   return out;
 }
 
+const char* TocType(char tar_type) {
+  switch (tar_type) {
+    case '0':
+      return "reg";
+    case '1':
+      return "hardlink";
+    case '2':
+      return "symlink";
+    case '3':
+      return "char";
+    case '4':
+      return "block";
+    case '5':
+      return "dir";
+    case '6':
+      return "fifo";
+    default:
+      return "";
+  }
+}
+
+size_t TocEntryMemory(const TocEntry& e) {
+  // A string's heap block holds its capacity and a NUL; short strings live
+  // in the struct. A map node holds two strings and some 32 bytes of links.
+  auto heap = [](const std::string& s) {
+    return s.capacity() > 15 ? s.capacity() + 1 : 0;
+  };
+  size_t n = sizeof(TocEntry) + heap(e.name) + heap(e.type) + heap(e.modtime) +
+             heap(e.link_name) + heap(e.uname) + heap(e.gname) + heap(e.digest) +
+             heap(e.chunk_digest);
+  for (const auto& [key, value] : e.xattrs) {
+    n += 32 + 2 * sizeof(std::string) + heap(key) + heap(value);
+  }
+  return n;
+}
+
 size_t TocEntryJsonSize(const TocEntry& entry) {
   std::string out;
   AppendEntry(entry, &out);

@@ -49,6 +49,19 @@ struct TocEntry {
 // The TOC's JSON.
 std::string TocJson(const std::vector<TocEntry>& entries);
 
+// The TOC type of a tar typeflag, as estargz.go appendTar's switch names
+// it; "" for a type eStargz cannot hold.
+const char* TocType(char tar_type);
+
+// The most memory the TOC's entries may take, as TocEntryMemory counts it,
+// in the writer and in a reader. Bounded apart from the JSON (kMaxTocBytes)
+// because an entry takes several times its JSON's size in memory.
+inline constexpr uint64_t kMaxTocMemoryBytes = 512 << 20;
+
+// The bytes an entry takes in memory: the struct and what its strings and
+// xattrs hold on the heap.
+size_t TocEntryMemory(const TocEntry& entry);
+
 // The bytes one entry adds to TocJson's output, as the entry stands (its
 // separator included); fields set later only add to it.
 size_t TocEntryJsonSize(const TocEntry& entry);

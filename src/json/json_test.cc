@@ -1,4 +1,5 @@
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -27,6 +28,33 @@ TEST(ParseTest, KeepsMemberOrderAndNumberText) {
   EXPECT_EQ(v.members()[0].first, "b");
   EXPECT_EQ(v.Find("n")->text(), "12345678901234567890123");
   EXPECT_EQ(v.Find("a")->items().size(), 3u);
+}
+
+TEST(ParseStreamedTest, HandsOverItemsOneByOne) {
+  std::vector<std::string> seen;
+  StreamedArray stream{"e", [&](Value item) {
+                         seen.push_back(std::string(item.source()));
+                         return absl::OkStatus();
+                       }};
+  absl::StatusOr<Value> v =
+      ParseStreamed(R"({"v": 1, "e": [{"a": [1]}, 2, "x"], "n": {"e": [3]}})", "t", stream);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(seen, (std::vector<std::string>{R"({"a": [1]})", "2", "\"x\""}));
+  EXPECT_TRUE(v->Find("e")->is_array());
+  EXPECT_TRUE(v->Find("e")->items().empty());
+  EXPECT_EQ(v->Find("n")->Find("e")->items().size(), 1u);  // Only the top level's streams.
+}
+
+TEST(ParseStreamedTest, BoundsAnItemAndPassesOnErrors) {
+  StreamedArray stream{"e", [](Value) { return absl::OkStatus(); }, 4};
+  EXPECT_TRUE(ParseStreamed(R"({"e": [[1, 2, 3], [4]]})", "t", stream).ok());
+  absl::StatusOr<Value> v = ParseStreamed(R"({"e": [[1, 2, 3, 4]]})", "t", stream);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("an item of \"e\" holds more than 4 values"),
+            std::string::npos)
+      << v.status();
+  stream.on_item = [](Value) { return absl::InvalidArgumentError("no"); };
+  EXPECT_EQ(ParseStreamed(R"({"e": [1]})", "t", stream).status().message(), "no");
 }
 
 TEST(ParseTest, DecodesEscapesAndSurrogates) {

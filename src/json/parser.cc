@@ -29,8 +29,9 @@ using KeySet = absl::flat_hash_set<std::string, absl::Hash<absl::string_view>, C
 
 class Parser {
  public:
-  Parser(std::shared_ptr<const std::string> source, absl::string_view what, ParseStats* stats)
-      : source_(std::move(source)), text_(*source_), what_(what), stats_(stats) {}
+  Parser(std::shared_ptr<const std::string> source, absl::string_view what, ParseStats* stats,
+         const StreamedArray* stream = nullptr)
+      : source_(std::move(source)), text_(*source_), what_(what), stats_(stats), stream_(stream) {}
 
   absl::StatusOr<Value> ParseDocument() {
     Value v;
@@ -76,6 +77,12 @@ class Parser {
       return Fail(absl::StrCat("nesting deeper than ", kMaxDepth, " levels"));
     }
     if (pos_ >= text_.size()) return Fail("unexpected end of input");
+    if (in_item_ && ++item_values_ > stream_->max_item_values) {
+      return Fail(absl::StrCat("an item of \"", stream_->key, "\" holds more than ",
+                               stream_->max_item_values, " values"));
+    }
+    const bool streamed = streamed_member_;
+    streamed_member_ = false;
     const size_t begin = pos_;
     absl::Status s;
     switch (text_[pos_]) {
@@ -83,7 +90,8 @@ class Parser {
         s = ParseObject(out, depth);
         break;
       case '[':
-        s = ParseArray(out, depth);
+        s = streamed ? ParseStreamedArray(depth) : ParseArray(out, depth);
+        if (streamed) *out = Value::Array();
         break;
       case '"': {
         std::string str;
@@ -140,6 +148,7 @@ class Parser {
       if (!Consume(":")) return Fail("expected ':' after an object key");
       SkipSpace();
       Value v;
+      streamed_member_ = stream_ != nullptr && depth == 0 && key == stream_->key;
       s = ParseValue(&v, depth + 1);
       if (!s.ok()) return s;
       members.emplace_back(std::move(key), std::move(v));
@@ -171,6 +180,27 @@ class Parser {
     }
     *out = Value::Array(std::move(items));
     return absl::OkStatus();
+  }
+
+  // The items go to stream_->on_item, each parsed as its own tree.
+  absl::Status ParseStreamedArray(int depth) {
+    ++pos_;  // '['
+    SkipSpace();
+    if (Consume("]")) return absl::OkStatus();
+    while (true) {
+      SkipSpace();
+      Value v;
+      in_item_ = true;
+      item_values_ = 0;
+      absl::Status s = ParseValue(&v, depth + 1);
+      in_item_ = false;
+      if (s.ok()) s = stream_->on_item(std::move(v));
+      if (!s.ok()) return s;
+      SkipSpace();
+      if (Consume(",")) continue;
+      if (Consume("]")) return absl::OkStatus();
+      return Fail("expected ',' or ']' in an array");
+    }
   }
 
   absl::Status ParseHex4(uint32_t* code) {
@@ -278,10 +308,17 @@ class Parser {
   absl::string_view text_;
   std::string what_;
   ParseStats* stats_;
+  const StreamedArray* stream_;
+  bool streamed_member_ = false;  // The value next parsed is the streamed member's.
+  bool in_item_ = false;          // Inside a streamed item: its values are counted.
+  uint64_t item_values_ = 0;
   size_t pos_ = 0;
 };
 
-absl::StatusOr<Value> Parse(std::string text, absl::string_view what, ParseStats* stats) {
+namespace {
+
+absl::StatusOr<Value> ParseWith(std::string text, absl::string_view what, ParseStats* stats,
+                                const StreamedArray* stream) {
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": starts with a byte order mark; JSON must not"));
@@ -290,8 +327,19 @@ absl::StatusOr<Value> Parse(std::string text, absl::string_view what, ParseStats
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": empty input, expected a JSON value"));
   }
-  Parser parser(std::make_shared<const std::string>(std::move(text)), what, stats);
+  Parser parser(std::make_shared<const std::string>(std::move(text)), what, stats, stream);
   return parser.ParseDocument();
+}
+
+}  // namespace
+
+absl::StatusOr<Value> Parse(std::string text, absl::string_view what, ParseStats* stats) {
+  return ParseWith(std::move(text), what, stats, nullptr);
+}
+
+absl::StatusOr<Value> ParseStreamed(std::string text, absl::string_view what,
+                                    const StreamedArray& stream) {
+  return ParseWith(std::move(text), what, nullptr, &stream);
 }
 
 }  // namespace json

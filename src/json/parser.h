@@ -16,6 +16,7 @@
 #define IMAGEWRITER_JSON_PARSER_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -35,6 +36,23 @@ struct ParseStats {
 // `what` names the input in errors, e.g. a file path.
 absl::StatusOr<Value> Parse(std::string text, absl::string_view what,
                             ParseStats* stats = nullptr);
+
+// One array streamed rather than kept: the items of the top-level object's
+// member `key`, when it is an array, go to `on_item` one by one, in order,
+// and that member reads as an empty array in the result. A document too
+// large to hold as a tree (an eStargz TOC) is then held one item at a time.
+// An item may hold at most max_item_values values (itself included), so
+// that no single item's tree grows large either.
+struct StreamedArray {
+  std::string key;
+  std::function<absl::Status(Value item)> on_item;
+  uint64_t max_item_values = 1 << 16;
+};
+
+// As Parse, with `stream`'s array streamed. An error from on_item ends
+// parsing and is returned as it is.
+absl::StatusOr<Value> ParseStreamed(std::string text, absl::string_view what,
+                                    const StreamedArray& stream);
 
 }  // namespace json
 }  // namespace imagewriter

@@ -13,6 +13,7 @@
 #include "src/digest/sha256_sink.h"
 #include "src/estargz/estargz_reader.h"
 #include "src/estargz/estargz_writer.h"
+#include "src/estargz/toc_verifier.h"
 #include "src/io/file.h"
 #include "src/oci/media_types.h"
 #include "src/tar/path_safety.h"
@@ -120,22 +121,31 @@ Plan MakePlan(const LayerOptions& options, int level, const Input* input) {
 //   raw ─┬─ compressed (counts input bytes for the guard's ratio)
 //        ├─ decoder ─ guard ─ [clamp] ─ tar side ─┬─ tar (validates)
 //        │                                        ├─ diff_hash
-//        │                                        └─ encoder ─ blob side
+//        │                                        ├─ encoder ─ blob side
+//        │                                        └─ [verifier]
+//        ├─ [verifier's compressed side]
 //        └─ blob side (when the input passes through)
 //   blob side ─┬─ the blob file (unless the kernel copies it)
 //              └─ blob_hash (unless the blob is the tar itself)
+//
+// An eStargz input passed through is checked against its TOC by the
+// verifier (src/estargz/toc_verifier.h), which the gzip decoder also tells
+// where each member starts.
 //
 // Members are declared downstream first, so each exists before the stages
 // that write into it.
 class Pipeline {
  public:
-  Pipeline(const LayerOptions& options, const Plan& plan, AtomicFile* blob)
+  Pipeline(const LayerOptions& options, const Plan& plan, AtomicFile* blob,
+           const EstargzBlob* passed_estargz)
       : blob_side_(BlobSinks(plan, blob)),
         safety_(options.allow_writes_through_symlinks),
         tar_(options.tree != nullptr
                  ? TarReader()
                  : TarReader([this](const TarEntry& e) { return safety_.Check(e); })),
         encoder_(plan.pass_through ? nullptr : MakeEncoder(options, plan.level)),
+        verifier_(passed_estargz != nullptr ? std::make_unique<EstargzVerifier>(*passed_estargz)
+                                            : nullptr),
         tar_side_(TarSinks()),
         clamp_(options.rewrite_timestamp
                    ? std::make_unique<TimestampClamp>(*options.rewrite_timestamp, &tar_side_)
@@ -150,13 +160,19 @@ class Pipeline {
   // Where the input's bytes go in, as they are; only the first
   // `decode_limit` of them are decoded, when given.
   ByteSink* raw(Compression input, std::optional<uint64_t> decode_limit) {
-    decoder_ = NewDecoder(input, &guard_);
+    if (verifier_) {
+      EstargzVerifier* verifier = verifier_.get();
+      decoder_ = NewGzipDecoder(&guard_, [verifier](uint64_t at) { verifier->OnMember(at); });
+    } else {
+      decoder_ = NewDecoder(input, &guard_);
+    }
     ByteSink* decode = decoder_.get();
     if (decode_limit) {
       prefix_ = std::make_unique<PrefixSink>(*decode_limit, decode);
       decode = prefix_.get();
     }
     std::vector<ByteSink*> sinks = {&compressed_, decode};
+    if (verifier_) sinks.push_back(verifier_->compressed());
     if (pass_through_) sinks.push_back(&blob_side_);
     raw_ = std::make_unique<TeeSink>(std::move(sinks));
     return raw_.get();
@@ -187,6 +203,7 @@ class Pipeline {
   std::vector<ByteSink*> TarSinks() {
     std::vector<ByteSink*> sinks = {&tar_, &diff_hash_};
     if (encoder_) sinks.push_back(encoder_.get());
+    if (verifier_) sinks.push_back(verifier_.get());
     return sinks;
   }
 
@@ -197,6 +214,7 @@ class Pipeline {
   TarReader tar_;
   EstargzEncoder* estargz_ = nullptr;  // Set by MakeEncoder; owned by encoder_.
   std::unique_ptr<ByteSink> encoder_;
+  std::unique_ptr<EstargzVerifier> verifier_;
   TeeSink tar_side_;
   std::unique_ptr<TimestampClamp> clamp_;
   CountingSink compressed_;
@@ -287,7 +305,10 @@ absl::StatusOr<LayerResult> WriteLayer(const LayerOptions& options) {
   if (plan.kernel_copy) {
     copy = std::async(std::launch::async, [&blob, &input] { return blob->CopyFrom(*input->file); });
   }
-  Pipeline pipeline(options, plan, &*blob);
+  // An eStargz input passed through is checked against its TOC.
+  const EstargzBlob* passed_estargz =
+      plan.pass_through && input && input->estargz ? &*input->estargz : nullptr;
+  Pipeline pipeline(options, plan, &*blob, passed_estargz);
   if (options.tree != nullptr) {
     status = options.tree->Write(pipeline.tar_entry());
     if (!status.ok()) return status;

@@ -17,10 +17,13 @@
 // containerd.io/snapshot/stargz/toc.digest and
 // io.containers.estargz.uncompressed-size (these two replace any given
 // ones). An input file that already is eStargz passes through with its
-// annotations recovered; one re-encoded (force_recompress,
+// annotations recovered, once its TOC has been checked against its tar in
+// the same pass (src/estargz/toc_verifier.h; a TOC that does not describe
+// the tar is an error); one re-encoded (force_recompress,
 // rewrite_timestamp) is read up to its TOC, as BuildKit unpacks it. The
-// eStargz encoder also holds the TOC in memory (estargz_writer.h). Memory use is a
-// few fixed buffers whatever the layer's size.
+// eStargz encoder, and a pass-through's check, hold the TOC in memory
+// (estargz_writer.h, toc_parse.h: bounded). Memory use is otherwise a few
+// fixed buffers whatever the layer's size.
 #ifndef IMAGEWRITER_WRITER_LAYER_WRITER_H_
 #define IMAGEWRITER_WRITER_LAYER_WRITER_H_
 

@@ -19,7 +19,12 @@ it checks that:
   - at level 0 the blob is BuildKit's, byte for byte: the digests below
     were made with estargz v0.18.2's writer as BuildKit calls it
     (buildkit_writer.go);
-  - a blob that already is eStargz passes through unchanged;
+  - a blob that already is eStargz passes through unchanged, whether
+    imagewriter or estargz v0.12 (estargz_maker.go: its lossless writer,
+    and its Build) wrote it;
+  - a blob whose TOC lies about its tar (an entry renamed, added, left
+    out, its mode changed, a chunk's offset or digest wrong) is refused,
+    with the input, the entry and the field named, and no output left;
   - skopeo and umoci read an image with an eStargz layer.
 """
 import gzip
@@ -102,6 +107,33 @@ def toc_of(blob):
         return tar.extractfile("stargz.index.json").read()
 
 
+def footer(toc_offset):
+    """The eStargz footer pointing at toc_offset (estargz's gzipFooterBytes)."""
+    return (b"\x1f\x8b\x08\x04\x00\x00\x00\x00\x00\xff\x1a\x00SG\x16\x00" +
+            b"%016xSTARGZ" % toc_offset + b"\x01\x00\x00\xff\xff" + bytes(8))
+
+
+def relaid(blob, edit):
+    """The blob with its TOC's entries edited by edit(entries): the data
+    members kept, a new TOC member (a tar of stargz.index.json, gzipped) in
+    place of the old, and the footer pointing at it."""
+    offset = int(blob[-51 + 16:-51 + 32], 16)
+    toc = json.loads(toc_of(blob))
+    edit(toc["entries"])
+    data = json.dumps(toc, indent="\t").encode()
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        info = tarfile.TarInfo("stargz.index.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    assert footer(offset) == blob[-51:]
+    return blob[:offset] + gzip.compress(out.getvalue(), mtime=0) + footer(offset)
+
+
+def entry(entries, name, type_="reg"):
+    return next(e for e in entries if e["name"] == name and e["type"] == type_)
+
+
 def numbered_offsets(toc):
     """Member offsets replaced by their order of appearance."""
     seen = []
@@ -118,6 +150,8 @@ class EstargzOracleTest(iwtest.ImagewriterTestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
         cls.verify = build_go(cls.tmp)
+        cls.maker = iwtest.build_go_oracle(cls.tmp, os.path.join(HERE, "estargz_maker.go"),
+                                           "estargz_maker", extra_gopath=[GOCODE])
 
     def estargz(self, name, tar_path, extra=()):
         desc, diff, blob = self.layer(name, tar_path, ["--compression", "estargz"] + list(extra))
@@ -185,6 +219,80 @@ class EstargzOracleTest(iwtest.ImagewriterTestCase):
         # Recompressed, it is its tar again (the old TOC is dropped).
         forced, _, _ = self.estargz("forced", blob, ["--force-recompress"])
         self.assertEqual(forced, desc)
+
+    def write(self, name, data):
+        with open(self.path(name), "wb") as f:
+            f.write(data)
+        return self.path(name)
+
+    def test_estargz_from_another_writer_passes_through(self):
+        # estargz v0.12's writer, as BuildKit calls it (the tar's bytes
+        # kept), and its Build (entries re-written, a landmark file, parts
+        # compressed apart, no end-of-archive before the TOC).
+        tar_path = self.path("corpus.tar")
+        make_corpus(tar_path)
+        for mode in ("lossless", "build"):
+            blob = self.path(mode + ".blob")
+            toc_digest = subprocess.run([self.maker, mode, tar_path, blob], stdout=subprocess.PIPE,
+                                        check=True).stdout.decode().strip()
+            desc, diff_id, out = self.estargz(mode, blob)
+            self.assertEqual(iwtest.read(out), iwtest.read(blob), mode)
+            self.assertEqual(desc["digest"], "sha256:" + hashlib.sha256(iwtest.read(blob)).hexdigest())
+            self.assertEqual(desc["annotations"][TOC_DIGEST], toc_digest)
+            plain = gzip.decompress(iwtest.read(blob))
+            self.assertEqual(diff_id, "sha256:" + hashlib.sha256(plain).hexdigest())
+        self.assertIn(b".no.prefetch.landmark", toc_of(iwtest.read(self.path("build.blob"))))
+
+    def test_a_toc_that_lies_about_the_tar_is_refused(self):
+        tar_path = self.path("corpus.tar")
+        make_corpus(tar_path)
+        _, _, blob_path = self.estargz("valid", tar_path)
+        blob = iwtest.read(blob_path)
+        # The TOC re-made unchanged passes: the edits below are what fails.
+        unchanged = relaid(blob, lambda e: None)
+        _, _, same = self.estargz("same", self.write("same.blob", unchanged))
+        self.assertEqual(iwtest.read(same), unchanged)
+
+        def renamed(entries):
+            entry(entries, "./etc/hello")["name"] = "../../etc/passwd"
+
+        def moved(entries):
+            entry(entries, "./etc/hello")["offset"] += 1
+
+        def misdigested(entries):
+            entry(entries, "./big/nine", "chunk")["chunkDigest"] = "sha256:" + "0" * 64
+
+        def extra(entries):
+            entries.append({"name": "bin/sh", "type": "symlink", "linkName": "/proc/self/exe"})
+
+        def missing(entries):
+            entries.remove(entry(entries, "./x.txt"))
+
+        def setuid(entries):
+            entry(entries, "./etc/hello")["mode"] = 0o4755
+
+        cases = [
+            (renamed, 'name is "../../etc/passwd" in the TOC but "./etc/hello" in the tar'),
+            (moved, "offset is "),
+            (misdigested, 'chunkDigest is "sha256:' + "0" * 64 + '" in the TOC, but the chunk'),
+            (extra, '("bin/sh", type "symlink") is not in the tar'),
+            (missing, 'name is "./dev/" in the TOC but "./x.txt" in the tar'),
+            (setuid, "mode is 2541 in the TOC but 420 in the tar"),
+        ]
+        for edit, message in cases:
+            name = edit.__name__
+            lying = self.write(name + ".blob", relaid(blob, edit))
+            out = self.path(name + ".out")
+            result = iwtest.run(["layer", "--input", lying, "--output", out,
+                                 "--descriptor-out", self.path(name + ".desc"),
+                                 "--diff-id-out", self.path(name + ".diff"),
+                                 "--compression", "estargz"])
+            self.assertNotEqual(result.returncode, 0, name)
+            self.assertIn(lying + ": ", result.stderr, name)
+            self.assertIn("the eStargz TOC does not describe the tar", result.stderr, name)
+            self.assertIn(message, result.stderr, name)
+            self.assertFalse(os.path.exists(out), name)
+            self.assertFalse(os.path.exists(self.path(name + ".desc")), name)
 
     def test_docker_media_types_are_refused(self):
         desc, diff, _ = self.layer("hello", os.path.join(iwtest.TESTDATA, "layers", "hello.tar"),

@@ -9,7 +9,8 @@ constexpr size_t kBufferSize = 256 << 10;
 
 }  // namespace
 
-GzipDecoder::GzipDecoder(ByteSink* out) : out_(out), buffer_(kBufferSize) {
+GzipDecoder::GzipDecoder(ByteSink* out, std::function<void(uint64_t)> on_member)
+    : out_(out), on_member_(std::move(on_member)), buffer_(kBufferSize) {
   // gzip framing only (16), 32 KiB window (15), with CRC checks. A failure
   // (out of memory, a zlib whose ABI differs from its header) is reported by
   // the first Append or Finish; a constructor cannot return it.
@@ -32,6 +33,7 @@ absl::Status GzipDecoder::Append(absl::string_view data) {
       inflateReset(&stream_);
       in_member_ = true;
       saw_member_ = true;
+      if (on_member_) on_member_(consumed_);
     }
     size_t piece = std::min<size_t>(data.size(), 1u << 30);
     stream_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,13 +31,15 @@ inline constexpr unsigned char kGzipOsByte = 255;
 
 class GzipDecoder : public ByteSink {
  public:
-  explicit GzipDecoder(ByteSink* out);
+  // on_member, if given, gets each member's compressed offset as it starts.
+  explicit GzipDecoder(ByteSink* out, std::function<void(uint64_t)> on_member = nullptr);
   ~GzipDecoder() override;
   absl::Status Append(absl::string_view data) override;
   absl::Status Finish() override;
 
  private:
   ByteSink* out_;
+  std::function<void(uint64_t)> on_member_;
   absl::Status init_;  // Why zlib could not start, if it could not.
   z_stream stream_{};
   uint64_t consumed_ = 0;      // Compressed bytes consumed so far.
