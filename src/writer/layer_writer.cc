@@ -100,7 +100,9 @@ struct Plan {
   // ... and a regular file: the kernel copies (or reflinks) it into the blob
   // on a second thread while this one decodes and hashes. A pipe has no
   // offsets to copy from, and a second reader would take bytes from this
-  // one: its bytes go into the blob as this thread reads them.
+  // one: its bytes go into the blob as this thread reads them. So do an
+  // eStargz file's: its blob must be the very bytes checked against its
+  // TOC, not a second read of a file that may have changed in between.
   bool kernel_copy = false;
 };
 
@@ -110,7 +112,8 @@ Plan MakePlan(const LayerOptions& options, int level, const Input* input) {
   plan.pass_through = input != nullptr && input->compression == options.compression &&
                       !options.force_recompress && !options.rewrite_timestamp;
   plan.same_bytes = plan.pass_through && input->compression == Compression::kNone;
-  plan.kernel_copy = plan.pass_through && input->file->regular();
+  plan.kernel_copy = plan.pass_through && input->file->regular() &&
+                     input->compression != Compression::kEstargz;
   return plan;
 }
 

@@ -19,7 +19,10 @@
 // ones). An input file that already is eStargz passes through with its
 // annotations recovered, once its TOC has been checked against its tar in
 // the same pass (src/estargz/toc_verifier.h; a TOC that does not describe
-// the tar is an error); one re-encoded (force_recompress,
+// the tar is an error). That pass is its one full read: the blob is written
+// from it, never copied by the kernel from a second read; only the TOC is
+// read before it, from the file's end (bounded; the stream must then carry
+// the same TOC). One re-encoded (force_recompress,
 // rewrite_timestamp) is read up to its TOC, as BuildKit unpacks it. The
 // eStargz encoder, and a pass-through's check, hold the TOC in memory
 // (estargz_writer.h, toc_parse.h: bounded). Memory use is otherwise a few
