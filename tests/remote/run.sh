@@ -3,18 +3,21 @@
 #   1. nginx (WebDAV) as an HTTP remote cache: the examples are built in one
 #      copy of the workspace, then in another copy at another path with a
 #      fresh output base. The second build must execute nothing: every
-#      action is a remote cache hit, and every digest equals the first's.
+#      action is a remote cache hit, each kind of imagewriter action
+#      (layer, image, index, layout, archive) is among them, and every
+#      digest, OCI layout and archive has the first build's bytes.
 #   2. --remote_download_minimal: `bazel build` of an image downloads no
-#      layer blob (nginx's access log says what was fetched). Bazel 4 does
-#      not fetch runfiles for `bazel run` under it: :load says so and names
-#      the flag; with --remote_download_toplevel it works, from the image's
-#      layout and from an oci_load(incremental = False)'s archive. :push
-#      reads the image target's layout, which Bazel 4 fetches for `bazel
-#      run` only with the default --remote_download_outputs=all.
+#      layer blob (nginx's access log says what was fetched). Bazel 4.2.3
+#      fetches no runfile of a `bazel run` target under it: :load and :push
+#      say so and name --remote_download_toplevel. Under that flag both
+#      work, :load from the image's layout and from an oci_load(incremental
+#      = False)'s archive, :push from the layout; :push also with the
+#      default --remote_download_outputs=all.
 #   3. Bazel's RemoteWorker, sandboxed and without network, as the remote
 #      executor: every action runs there ("remote" in the process summary,
-#      nothing local but Bazel's internal actions) and every digest equals
-#      the local build's.
+#      nothing local but Bazel's internal actions), each kind of imagewriter
+#      action is among them, and every digest, layout and archive has the
+#      local build's bytes.
 # Prints "PASS: name" / "FAIL: name" per check and a final count line.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,20 +60,65 @@ in_copy() {
 BUILD_FLAGS=(--disk_cache= --output_groups=+tarball)
 TARGETS=(//examples/... //tests/remote/... //tests/base/...)
 
-# "path digest" for every image, index and layer of a copy's build.
+# "path sha256" for the outputs that must be the same bytes wherever they
+# were built: every digest and descriptor file, every file of every OCI
+# layout directory (index.json, oci-layout, blobs/...) and every tarball
+# (oci_load archives, uncompressed layer blobs). Runfiles trees are links
+# to these and are skipped.
 digests() {
-  (cd "$work/$1/bazel-bin" && find examples tests -name '*.runfiles' -prune -o \( -name '*.digest' -o -name '*.descriptor.json' \) -print | sort \
-    | while read -r f; do printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"; done)
+  (cd "$work/$1/bazel-bin" && {
+    find -L examples tests -name '*.runfiles' -prune -o -type f \( -name '*.digest' -o -name '*.descriptor.json' \
+      -o -name '*.tar' \) -print
+    find -L examples tests -name '*.runfiles' -prune -o -type f -name oci-layout -print \
+      | while read -r marker; do find -L "${marker%/oci-layout}" -type f; done
+  } | LC_ALL=C sort -u | while read -r f; do printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"; done)
 }
 
-# Passes when copy $1's digests equal the first build's; $2 says how it was built.
+# What a digests listing covers, e.g. "120 digest files, 9 layouts (60
+# files), 4 archives". An archive is a tarball that is no layer blob (a
+# layer has a descriptor beside it).
+coverage() {
+  local layouts archives
+  layouts=$(grep -c '/oci-layout ' "$1")
+  archives=$(awk '$1 ~ /\.tar$/ {print $1}' "$1" | while read -r f; do
+    [[ -e $work/first/bazel-bin/${f%.tar}.descriptor.json ]] || echo "$f"; done | wc -l)
+  printf '%d digest files, %d layouts (%d files), %d archives' \
+    "$(grep -cE '\.(digest|descriptor\.json) ' "$1")" "$layouts" \
+    "$(grep -cE '^[^ ]*/(oci-layout|index\.json|blobs/[^ ]*) ' "$1")" "$archives"
+}
+
+# Passes when copy $1's digests, layouts and archives equal the first
+# build's; $2 says how it was built. Fails also when the first build has
+# no layout or no archive, which would make the comparison hollow.
 same_digests() {
+  local what
   digests "$1" >"$work/digests.$1"
-  if [[ -s "$work/digests.$1" ]] && cmp -s "$work/digests.first" "$work/digests.$1"; then
-    pass "every digest $2 equals the first build's ($(wc -l <"$work/digests.$1") files)"
+  what=$(coverage "$work/digests.first")
+  if [[ -s "$work/digests.$1" ]] && cmp -s "$work/digests.first" "$work/digests.$1" \
+      && [[ $what != *" 0 layouts"* && $what != *" 0 archives" ]]; then
+    pass "every digest, layout and archive $2 equals the first build's ($what)"
   else
     diff "$work/digests.first" "$work/digests.$1" | head
-    fail "digests $2 differ from the first build's"
+    fail "digests, layouts or archives $2 differ from the first build's ($what)"
+  fi
+}
+
+# The kinds of imagewriter action that the cache and remote-execution
+# checks are about. Each must occur among a build's spawns, or "every
+# action hit the cache" / "ran remotely" would hold of none.
+KINDS=(OciLayer OciImage OciIndex OciLayout OciArchive)
+# Passes when every mnemonic in KINDS occurs in spawn list $1; $2 names the build.
+all_kinds() {
+  local kind n counts="" missing=""
+  for kind in "${KINDS[@]}"; do
+    n=$(awk -v k="$kind" '$1 == k' "$1" | wc -l)
+    counts+=" $kind=$n"
+    ((n > 0)) || missing+=" $kind"
+  done
+  if [[ -z $missing ]]; then
+    pass "$2: every kind of imagewriter action occurred ($counts )"
+  else
+    fail "$2: no$missing action among the spawns ($counts )"
   fi
 }
 
@@ -117,6 +165,7 @@ if in_copy second build "${BUILD_FLAGS[@]}" --remote_cache="$REMOTE_CACHE_URL" \
     grep 'processes:' "$log"
     fail "from another path, actions ran instead of hitting the remote cache"
   fi
+  all_kinds "$work/spawns.second" "remote cache hits from another path"
 else
   tail -30 "$log"
   fail "build the examples again from another path"
@@ -151,17 +200,54 @@ else
   fail "build an image with --remote_download_minimal"
 fi
 
-# bazel run: under minimal, a clear message; under toplevel, :load (from
-# the image's layout, a runfile), an oci_load(incremental = False) (from
-# its own archive) and :push work.
-if ! in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" --remote_download_minimal \
-      //examples/hello:load >"$log" 2>&1 \
-    && grep -q "load.sh: .* was not downloaded: .*--remote_download_outputs=all" "$log"; then
-  pass "--remote_download_minimal: bazel run :load names the missing runfile and the flag to use"
-else
-  tail -30 "$log"
-  fail "--remote_download_minimal: bazel run :load names the missing runfile and the flag to use"
-fi
+# bazel run. Under minimal, Bazel 4.2.3 fetches no runfile of the run
+# target: :load and :push say which file is missing and which flag to use.
+# Under toplevel it fetches them: :push (from the image's layout, run
+# before anything else here has fetched that layout), :load (the same
+# layout) and an oci_load(incremental = False) (from its own archive) work.
+# Then :push again with the default download mode.
+registry="127.0.0.1:$(remote_free_port)"
+mkdir -p "$work/registry"
+printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
+  "$work/registry" "$registry" >"$work/registry.yml"
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 100); do curl -sf "http://$registry/v2/" >/dev/null && break; sleep 0.1; done
+want=$(cat "$work/first/bazel-bin/examples/hello/image.digest")
+
+# Passes when `bazel run` of target $2 in the minimal copy, with download
+# mode $1 and the flags after it, fails naming a runfile that was not
+# downloaded and --remote_download_toplevel.
+run_not_downloaded() {
+  local mode=$1 target=$2
+  shift 2
+  if ! in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" "$mode" "$target" "$@" >"$log" 2>&1 \
+      && grep -q "${target#*:}.sh: .* was not downloaded: .*--remote_download_toplevel" "$log"; then
+    pass "$mode: bazel run $target names the missing runfile and the flag to use"
+  else
+    tail -30 "$log"
+    fail "$mode: bazel run $target names the missing runfile and the flag to use"
+  fi
+}
+# Passes when `bazel run //examples/hello:push` in the minimal copy, with
+# the flags $2..., pushes the first build's digest to repository iw/$1.
+run_push() {
+  local repo=$1 what
+  shift
+  what="bazel run :push${*:+ under $*} pushes the same digest"
+  if in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" "$@" \
+      //examples/hello:push -- --repository "$registry/iw/$repo" --insecure >"$log" 2>&1 \
+      && [[ $(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$registry/iw/$repo:latest" 2>>"$log") == "$want" ]]; then
+    pass "remote cache: $what"
+  else
+    tail -30 "$log"
+    fail "remote cache: $what"
+  fi
+}
+
+run_not_downloaded --remote_download_minimal //examples/hello:load
+run_not_downloaded --remote_download_minimal //examples/hello:push -- --repository "$registry/iw/minimal" --insecure
+run_push hello-toplevel --remote_download_toplevel
 pod=$(mktemp -d /tmp/iwrm.XXXXXX)  # podman limits --runroot to 50 characters.
 if (export IMAGEWRITER_CONTAINER_CLI="podman --root $pod/root --runroot $pod/run --storage-driver vfs"
     in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" --remote_download_toplevel \
@@ -180,22 +266,7 @@ else
   fail "--remote_download_toplevel: bazel run of an oci_load(incremental = False) loads its archive into podman"
 fi
 rm -rf "$pod"
-registry="127.0.0.1:$(remote_free_port)"
-mkdir -p "$work/registry"
-printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
-  "$work/registry" "$registry" >"$work/registry.yml"
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do curl -sf "http://$registry/v2/" >/dev/null && break; sleep 0.1; done
-if in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" \
-    //examples/hello:push -- --repository "$registry/iw/hello" --insecure >"$log" 2>&1 \
-    && want=$(cat "$work/first/bazel-bin/examples/hello/image.digest") \
-    && [[ $(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$registry/iw/hello:latest" 2>>"$log") == "$want" ]]; then
-  pass "remote cache: bazel run :push pushes the same digest"
-else
-  tail -30 "$log"
-  fail "remote cache: bazel run :push pushes the same digest"
-fi
+run_push hello
 remote_stop_cache
 
 # --- 3. Remote execution on Bazel's RemoteWorker ----------------------------
@@ -217,6 +288,7 @@ if in_copy remote build "${BUILD_FLAGS[@]}" --remote_executor="$REMOTE_EXECUTOR"
     echo "$not_remote" | sort | uniq -c
     fail "remote execution: some actions did not run remotely ($summary)"
   fi
+  all_kinds "$work/spawns.remote" "remote execution"
 else
   tail -30 "$log"
   fail "build the examples with remote execution"
