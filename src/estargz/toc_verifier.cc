@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "src/estargz/footer.h"
+#include "src/json/utf8.h"
 
 namespace imagewriter {
 namespace {
@@ -28,6 +29,17 @@ struct Field {
 
 Field Text(const char* name, const std::string& toc, const std::string& tar) {
   return {name, Quoted(toc), Quoted(tar), toc == tar};
+}
+
+// A tar's string as a TOC holds it: JSON has no room for invalid UTF-8, so
+// the writers put U+FFFD in its place (Go's encoding/json, json::writer).
+// That changes no '/' or '.', so paths keep their shape.
+std::string AsJson(absl::string_view tar) { return json::CoerceToUtf8(tar); }
+
+std::map<std::string, std::string> AsJson(const std::map<std::string, std::string>& xattrs) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : xattrs) out[AsJson(name)] = value;
+  return out;
 }
 
 Field Number(const char* name, int64_t toc, int64_t tar) {
@@ -120,21 +132,24 @@ absl::Status EstargzVerifier::CompareEntry(size_t index, const TarEntry& e) cons
   const estargz::TocEntry& t = toc_[index];
   const bool link = e.type == '1' || e.type == '2';
   const bool device = e.type == '3' || e.type == '4';
+  const std::map<std::string, std::string> xattrs = AsJson(e.xattrs);
+  const std::string uname = AsJson(e.uname), gname = AsJson(e.gname);
   const Field fields[] = {
-      Text("name", t.name, e.path),
+      Text("name", t.name, AsJson(e.path)),
       Text("type", t.type, estargz::TocType(e.type)),
       Number("size", t.size, e.type == '0' ? static_cast<int64_t>(e.size) : 0),
-      Text("linkName", t.link_name, link ? e.link_name : ""),
+      Text("linkName", t.link_name, link ? AsJson(e.link_name) : ""),
       Number("mode", t.mode, e.mode),
       Number("uid", t.uid, e.uid),
       Number("gid", t.gid, e.gid),
       Text("modtime", t.modtime, estargz::FormatModtime(e.mtime, e.mtime_nanos)),
       Number("devMajor", t.dev_major, device ? e.devmajor : 0),
       Number("devMinor", t.dev_minor, device ? e.devminor : 0),
-      {"xattrs", XattrsText(t.xattrs), XattrsText(e.xattrs), t.xattrs == e.xattrs},
-      // Left out where it repeats the last one of the same id.
-      {"userName", Quoted(t.uname), Quoted(e.uname), t.uname.empty() || t.uname == e.uname},
-      {"groupName", Quoted(t.gname), Quoted(e.gname), t.gname.empty() || t.gname == e.gname},
+      {"xattrs", XattrsText(t.xattrs), XattrsText(xattrs), t.xattrs == xattrs},
+      // Left out where it repeats the last one of the same id. (Names are
+      // not ownership: that is uid and gid.)
+      {"userName", Quoted(t.uname), Quoted(uname), t.uname.empty() || t.uname == uname},
+      {"groupName", Quoted(t.gname), Quoted(gname), t.gname.empty() || t.gname == gname},
   };
   for (const Field& f : fields) {
     if (f.ok) continue;

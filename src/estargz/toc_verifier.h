@@ -11,7 +11,8 @@
 // that:
 //   - the tar's entries and the TOC's non-chunk entries pair up in order,
 //     none left over on either side, and each pair agrees on name (as
-//     written, not cleaned), type, size, linkName, mode, uid, gid, modtime
+//     written, not cleaned; invalid UTF-8 read as U+FFFD, as JSON holds
+//     it), type, size, linkName, mode, uid, gid, modtime
 //     (as estargz formats it), devMajor/devMinor, xattrs, and userName and
 //     groupName where the TOC has them (it leaves repeats out); an entry
 //     without data has no offset or chunk fields;

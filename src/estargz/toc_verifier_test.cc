@@ -133,6 +133,17 @@ TEST(Verifier, AcceptsTheEncodersOutputAndItsOwnTocRelaid) {
   EXPECT_TRUE(Verify(Encode(End())).ok()) << Verify(Encode(End()));
 }
 
+TEST(Verifier, AcceptsNamesThatAreNotUtf8) {
+  // The TOC holds U+FFFD where the tar has a byte that is no UTF-8, as
+  // every writer must: JSON cannot hold the byte.
+  const std::string blob = Encode(absl::StrCat(File("caf\xe9", "x"),
+                                               Header("l\xff", 0, '2', "caf\xe9"), End()));
+  EXPECT_EQ(Entries(blob)[0].name, "caf\xef\xbf\xbd");
+  EXPECT_TRUE(Verify(blob).ok()) << Verify(blob);
+  ExpectRefused(Relaid(blob, [](std::vector<TocEntry>* e) { (*e)[1].link_name = "caf"; }),
+                "linkName is \"caf\" in the TOC but \"caf\\357\\277\\275\" in the tar");
+}
+
 TEST(Verifier, RefusesARenamedEntry) {
   ExpectRefused(Relaid(Encode(Tar()), [](std::vector<TocEntry>* e) {
                   (*e)[Find(*e, "etc/hello", "reg")].name = "../../etc/passwd";

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "src/json/parser.h"
+#include "src/json/utf8.h"
 #include "src/json/writer.h"
 
 namespace imagewriter {
@@ -28,6 +29,14 @@ TEST(ParseTest, KeepsMemberOrderAndNumberText) {
   EXPECT_EQ(v.members()[0].first, "b");
   EXPECT_EQ(v.Find("n")->text(), "12345678901234567890123");
   EXPECT_EQ(v.Find("a")->items().size(), 3u);
+}
+
+TEST(Utf8Test, CoerceToUtf8IsWhatTheWriterRoundTrips) {
+  const std::string raw = "a\xff\xc3\xa9\xed\xa0\x80z";  // A byte, é, a surrogate.
+  EXPECT_EQ(CoerceToUtf8(raw), "a\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
+  std::string quoted;
+  AppendQuoted(raw, &quoted);
+  EXPECT_EQ(MustParse(quoted).text(), CoerceToUtf8(raw));
 }
 
 TEST(ParseStreamedTest, HandsOverItemsOneByOne) {

@@ -48,5 +48,21 @@ void AppendUtf8(uint32_t code, std::string* out) {
   }
 }
 
+std::string CoerceToUtf8(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    const size_t n = ValidUtf8SequenceLength(s);
+    if (n == 0) {
+      out.append("\xef\xbf\xbd");  // U+FFFD
+      s.remove_prefix(1);
+    } else {
+      out.append(s.data(), n);
+      s.remove_prefix(n);
+    }
+  }
+  return out;
+}
+
 }  // namespace json
 }  // namespace imagewriter

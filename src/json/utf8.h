@@ -14,6 +14,11 @@ namespace json {
 // does not start with one (overlong forms and surrogates are invalid).
 size_t ValidUtf8SequenceLength(absl::string_view s);
 
+// s with each byte that starts no valid sequence replaced by U+FFFD: the
+// string a JSON reader gets back from what the writer (and Go's
+// encoding/json) makes of s.
+std::string CoerceToUtf8(absl::string_view s);
+
 // Appends the UTF-8 encoding of a code point (<= 0x10FFFF).
 void AppendUtf8(uint32_t code, std::string* out);
 
