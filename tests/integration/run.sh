@@ -13,7 +13,8 @@
 #   - user mistakes seen only at execution fail with a message naming them;
 #   - oci_pull from a loopback registry: a shallow base moves only metadata
 #     until a layout, load or push needs its layers (the registry access log
-#     shows it); eager pulls; FROM pulled images.
+#     shows it); eager pulls; FROM pulled images; a lock file pins a tag
+#     (bazel run @<name>//:pin writes it) across a moved tag and bazel sync.
 # Prints "PASS: name" / "FAIL: name" per check and a final count line.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
