@@ -42,6 +42,14 @@ std::map<std::string, std::string> AsJson(const std::map<std::string, std::strin
   return out;
 }
 
+// A chunk entry as estargz writes it: its file's other fields are on the
+// reg entry, and a reader should find nothing to take from it.
+bool IsBareChunk(const estargz::TocEntry& c) {
+  return c.size == 0 && c.modtime.empty() && c.link_name.empty() && c.mode == 0 && c.uid == 0 &&
+         c.gid == 0 && c.uname.empty() && c.gname.empty() && c.dev_major == 0 &&
+         c.dev_minor == 0 && c.xattrs.empty() && c.digest.empty();
+}
+
 Field Number(const char* name, int64_t toc, int64_t tar) {
   return {name, absl::StrCat(toc), absl::StrCat(tar), toc == tar};
 }
@@ -212,6 +220,11 @@ absl::Status EstargzVerifier::StartChunk() {
     if (chunk.name != reg.name) {
       return Mismatch(index, file_header_, absl::StrCat("a chunk of ", Quoted(reg.name),
                                                         " is named ", Quoted(chunk.name)));
+    }
+    if (!IsBareChunk(chunk)) {
+      return Mismatch(index, file_header_,
+                      "a chunk entry has fields beyond name, type, offset, chunkOffset, "
+                      "chunkSize and chunkDigest, which belong to its file's reg entry");
     }
   }
   const estargz::TocEntry& chunk = toc_[index];

@@ -18,7 +18,8 @@
 //     without data has no offset or chunk fields;
 //   - a regular file's data is cut into chunks by its reg entry and the
 //     chunk entries after it, in order, covering the file exactly (a zero
-//     chunkSize meaning "to the file's end", as estargz's reader takes it);
+//     chunkSize meaning "to the file's end", as estargz's reader takes it),
+//     the chunk entries holding nothing but their chunk (and the name);
 //     each chunk has a chunkDigest, the sha256 of its bytes, and its offset
 //     is the gzip member it starts at: a member starts there, and decodes
 //     from the chunk's first byte; the reg entry's digest, when given, is

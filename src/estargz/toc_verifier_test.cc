@@ -168,6 +168,9 @@ TEST(Verifier, RefusesAWrongOffsetOrChunkDigest) {
   // A reg entry cut short: its first chunk's bytes are not the ones hashed.
   ExpectRefused(Relaid(blob, [](std::vector<TocEntry>* e) { (*e)[1].chunk_size = 1 << 20; }),
                 "the chunk's bytes (chunkOffset 0, 1048576 bytes) hash to");
+  // A chunk entry carrying what belongs to the file.
+  ExpectRefused(Relaid(blob, [](std::vector<TocEntry>* e) { (*e)[2].mode = 04755; }),
+                "a chunk entry has fields beyond name, type");
   // A chunk that does not follow on from the one before.
   ExpectRefused(Relaid(blob, [](std::vector<TocEntry>* e) { (*e)[2].chunk_offset += 1; }),
                 "chunkOffset is 4194305 in the TOC but the previous chunks end at 4194304");
