@@ -4,7 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "src/digest/sha256_sink.h"
+#include "src/digest/digest_sink.h"
 #include "src/io/file.h"
 #include "src/json/writer.h"
 #include "src/layout/blob_source.h"
@@ -53,12 +53,14 @@ absl::Status CopyVerifiedBlob(const BlobSource& source, const Entry& entry, TarW
   h.size = *size;
   absl::Status s = tar->WriteHeader(h);
   if (!s.ok()) return s;
-  Sha256Sink hash;
+  // With the descriptor's own algorithm: a blob is checked whichever of
+  // the registered ones (sha256, sha512) names it.
+  DigestSink hash(d.digest.algorithm());
   TeeSink both({tar, &hash});
   s = source.Stream(name, &both);
   if (s.ok()) s = hash.Finish();
   if (!s.ok()) return s;
-  if (d.digest.algorithm() == "sha256" && hash.digest() != d.digest) {
+  if (hash.digest() != d.digest) {
     return absl::DataLossError(absl::StrCat(source.Describe(name), ": content hashes to ",
                                             hash.digest().ToString(), ", not its digest"));
   }

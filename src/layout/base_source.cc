@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/digest/digest.h"
+#include "src/digest/digest_sink.h"
 #include "src/layout/image_reader.h"
 #include "src/oci/annotations.h"
 
@@ -38,7 +39,7 @@ absl::StatusOr<BaseSource> ReadBaseSource(const BlobSource& source,
       BlobPath(image->config.digest.algorithm(), image->config.digest.encoded());
   absl::StatusOr<std::string> config = source.ReadSmall(config_name);
   if (!config.ok()) return config.status();
-  if (Digest::Sha256Of(*config) != image->config.digest) {
+  if (DigestSink::Of(image->config.digest.algorithm(), *config) != image->config.digest) {
     return absl::DataLossError(absl::StrCat(source.Describe(config_name),
                                             ": content does not match the manifest's config digest"));
   }

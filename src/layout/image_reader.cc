@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "src/digest/digest_sink.h"
 #include "src/json/fields.h"
 #include "src/json/parser.h"
 #include "src/oci/media_types.h"
@@ -173,7 +174,7 @@ absl::StatusOr<ImageManifest> ResolveImage(const BlobSource& source, const Descr
     const std::string name = BlobPath(current.digest.algorithm(), current.digest.encoded());
     absl::StatusOr<std::string> bytes = source.ReadSmall(name);
     if (!bytes.ok()) return bytes.status();
-    if (Digest::Sha256Of(*bytes) != current.digest) {
+    if (DigestSink::Of(current.digest.algorithm(), *bytes) != current.digest) {
       return absl::DataLossError(absl::StrCat(source.Describe(name),
                                               ": content does not match its digest"));
     }

@@ -68,9 +68,12 @@ absl::Status FillFromBases(const OciLayoutSpec& spec, const std::string& layout)
                                                 " bytes but its descriptor says ", descriptor.size));
       }
       found = true;
+      // blobs/sha256 is always there; blobs/sha512 only when a base brings
+      // a blob so named.
+      absl::Status s = MakeDir(target.substr(0, target.rfind('/')));
+      if (!s.ok()) return s;
       struct stat st;
       const std::string base_file = absl::StrCat(spec.bases[i], "/", name);
-      absl::Status s;
       if (!spec.copy_bases && stat(spec.bases[i].c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
         s = LinkOrCopy(base_file, target);
       } else {

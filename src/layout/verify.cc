@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/base/status.h"
 #include "src/compress/compression.h"
-#include "src/digest/sha256_sink.h"
+#include "src/digest/digest_sink.h"
 #include "src/json/fields.h"
 #include "src/json/parser.h"
 #include "src/layout/blob_source.h"
@@ -69,8 +69,8 @@ class Verifier {
       }
       absl::StatusOr<std::string> config_bytes = source_.ReadSmall(*config);
       if (!config_bytes.ok()) return config_bytes.status();
-      absl::Status named = CheckNamedDigest(*config, Digest::Sha256Of(*config_bytes));
-      if (!named.ok()) return named;
+      s = CheckNamedDigest(*config, DigestSink::Of(NamedAlgorithm(*config), *config_bytes));
+      if (!s.ok()) return s;
       absl::StatusOr<std::vector<Digest>> diff_ids = DiffIds(*config_bytes, source_.Describe(*config));
       if (!diff_ids.ok()) return diff_ids.status();
       const std::vector<std::string> paths = layers.value_or(std::vector<std::string>{});
@@ -81,13 +81,9 @@ class Verifier {
       }
       ++report_.manifests;
       for (size_t l = 0; l < paths.size(); ++l) {
-        Sha256Sink blob_hash;
-        std::optional<Digest> named;
-        if (absl::StartsWith(paths[l], "blobs/sha256/")) {
-          absl::StatusOr<Digest> d = Digest::Parse("sha256:" + paths[l].substr(13));
-          if (d.ok()) named = *d;
-        }
-        absl::StatusOr<Digest> diff_id = LayerDiffId(paths[l], std::nullopt, named, &blob_hash);
+        DigestSink blob_hash(NamedAlgorithm(paths[l]));
+        absl::StatusOr<Digest> diff_id =
+            LayerDiffId(paths[l], std::nullopt, NamedDigest(paths[l]), (*diff_ids)[l].algorithm(), &blob_hash);
         if (!diff_id.ok()) return diff_id.status();
         s = CheckNamedDigest(paths[l], blob_hash.digest());
         if (!s.ok()) return s;
@@ -112,9 +108,30 @@ class Verifier {
         absl::StrCat(field, ": \"", name, "\" is not a path inside the archive"));
   }
 
-  // A blob named blobs/sha256/<hex> must hash to <hex>.
+  // A docker archive's file named blobs/<algorithm>/<hex>, for one of the
+  // registered algorithms, promises that digest; other names (docker save's
+  // older <id>/layer.tar) promise nothing.
+  static bool IsNamedByDigest(const std::string& name) {
+    return absl::StartsWith(name, "blobs/sha256/") || absl::StartsWith(name, "blobs/sha512/");
+  }
+
+  // The algorithm to hash a docker archive's file with: the one its name
+  // promises, else sha256 (which is then not checked).
+  static std::string NamedAlgorithm(const std::string& name) {
+    return absl::StartsWith(name, "blobs/sha512/") ? "sha512" : "sha256";
+  }
+
+  // The digest a file's name promises, when it is a valid one.
+  static std::optional<Digest> NamedDigest(const std::string& name) {
+    if (!IsNamedByDigest(name)) return std::nullopt;
+    // Both prefixes are 13 characters long.
+    absl::StatusOr<Digest> d = Digest::Parse(absl::StrCat(NamedAlgorithm(name), ":", name.substr(13)));
+    return d.ok() ? std::optional<Digest>(*d) : std::nullopt;
+  }
+
+  // A blob named by its digest must hash to it.
   absl::Status CheckNamedDigest(const std::string& name, const Digest& actual) {
-    if (absl::StartsWith(name, "blobs/sha256/") && name.substr(13) != actual.encoded()) {
+    if (IsNamedByDigest(name) && name != BlobPath(actual.algorithm(), actual.encoded())) {
       return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
                                               actual.ToString()));
     }
@@ -140,9 +157,10 @@ class Verifier {
     if (!s.ok()) return s;
     absl::StatusOr<std::string> bytes = source_.ReadSmall(name);
     if (!bytes.ok()) return bytes.status();
-    if (d.digest.algorithm() == "sha256" && Digest::Sha256Of(*bytes) != d.digest) {
+    const Digest actual = DigestSink::Of(d.digest.algorithm(), *bytes);
+    if (actual != d.digest) {
       return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
-                                              Digest::Sha256Of(*bytes).ToString(), ", not its digest"));
+                                              actual.ToString(), ", not its digest"));
     }
     Count(d.size);
     return bytes;
@@ -176,11 +194,12 @@ class Verifier {
   }
 
   // Streams a layer: blob hash, decompression, tar validation with
-  // duplicate-path detection, diffID. `expected` is the media type's
-  // compression when known.
+  // duplicate-path detection, diffID (with the algorithm the config's
+  // diff_ids entry names). `expected` is the media type's compression when
+  // known.
   absl::StatusOr<Digest> LayerDiffId(const std::string& name, std::optional<Compression> expected,
                                      const std::optional<Digest>& expected_digest,
-                                     Sha256Sink* blob_hash) {
+                                     const std::string& diff_algorithm, DigestSink* blob_hash) {
     absl::StatusOr<uint64_t> size = source_.Size(name);
     if (!size.ok()) return size.status();
     absl::StatusOr<std::string> magic = source_.ReadPrefix(name, 4);
@@ -207,7 +226,7 @@ class Verifier {
       }
       return absl::OkStatus();
     });
-    Sha256Sink diff_hash;
+    DigestSink diff_hash(diff_algorithm);
     TeeSink uncompressed({&tar, &diff_hash});
     CountingSink compressed;
     DecompressionGuard guard(limits_, &compressed, &uncompressed);
@@ -218,7 +237,7 @@ class Verifier {
     if (!s.ok()) {
       // A corrupt stream is usually a blob that is not what its digest says;
       // that is the problem to report when it is so.
-      Sha256Sink rehash;
+      DigestSink rehash(expected_digest ? expected_digest->algorithm() : "sha256");
       if (expected_digest && source_.Stream(name, &rehash).ok() && rehash.Finish().ok() &&
           rehash.digest() != *expected_digest) {
         return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",
@@ -318,8 +337,8 @@ class Verifier {
         continue;
       }
       absl::StatusOr<std::string> statement = ReadVerified(layer, layer_ref);
-      s = statement.ok() ? CheckStatement(*statement, m.subject,
-                                          source_.Describe(BlobPath("sha256", layer.digest.encoded())))
+      const std::string name = BlobPath(layer.digest.algorithm(), layer.digest.encoded());
+      s = statement.ok() ? CheckStatement(*statement, m.subject, source_.Describe(name))
                          : statement.status();
     }
     if (!s.ok()) return s;
@@ -333,7 +352,8 @@ class Verifier {
     const std::string name = BlobPath(config.digest.algorithm(), config.digest.encoded());
     if (source_.Has(name) || !config.data) return ReadVerified(config, referrer).status();
     std::string bytes;
-    if (!absl::Base64Unescape(*config.data, &bytes) || Digest::Sha256Of(bytes) != config.digest ||
+    if (!absl::Base64Unescape(*config.data, &bytes) ||
+        DigestSink::Of(config.digest.algorithm(), bytes) != config.digest ||
         static_cast<int64_t>(bytes.size()) != config.size) {
       return absl::DataLossError(absl::StrCat(referrer, ": data does not match the digest and size"));
     }
@@ -343,7 +363,7 @@ class Verifier {
   absl::Status VerifyBlob(const Descriptor& d, const std::string& referrer) {
     const std::string name = BlobPath(d.digest.algorithm(), d.digest.encoded());
     absl::Status s = CheckSize(d, name, referrer);
-    Sha256Sink hash;
+    DigestSink hash(d.digest.algorithm());
     if (s.ok()) s = source_.Stream(name, &hash);
     if (s.ok()) s = hash.Finish();
     if (s.ok() && hash.digest() != d.digest) {
@@ -375,8 +395,10 @@ class Verifier {
     if (!subject) return absl::OkStatus();
     for (const json::Value& entry : subjects->items()) {
       const json::Value* digest = entry.is_object() ? entry.Find("digest") : nullptr;
-      const json::Value* sha = digest != nullptr && digest->is_object() ? digest->Find("sha256") : nullptr;
-      if (sha != nullptr && sha->is_string() && sha->text() == subject->digest.encoded()) return absl::OkStatus();
+      // In-toto keys a subject's digest by its algorithm's name.
+      const json::Value* hex =
+          digest != nullptr && digest->is_object() ? digest->Find(subject->digest.algorithm()) : nullptr;
+      if (hex != nullptr && hex->is_string() && hex->text() == subject->digest.encoded()) return absl::OkStatus();
     }
     return absl::InvalidArgumentError(absl::StrCat(where, ": no subject is the attested manifest ",
                                                    subject->digest.ToString()));
@@ -397,7 +419,7 @@ class Verifier {
     absl::StatusOr<std::string> config = ReadVerified(m->config, self + " config");
     if (!config.ok()) return config.status();
     absl::StatusOr<std::vector<Digest>> diff_ids =
-        DiffIds(*config, source_.Describe(BlobPath("sha256", m->config.digest.encoded())));
+        DiffIds(*config, source_.Describe(BlobPath(m->config.digest.algorithm(), m->config.digest.encoded())));
     if (!diff_ids.ok()) return diff_ids.status();
     if (diff_ids->size() != m->layers.size()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": ", m->layers.size(),
@@ -415,8 +437,9 @@ class Verifier {
       const std::string name = BlobPath(layer.digest.algorithm(), layer.digest.encoded());
       absl::Status s = CheckSize(layer, name, layer_ref);
       if (!s.ok()) return s;
-      Sha256Sink blob_hash;
-      absl::StatusOr<Digest> diff_id = LayerDiffId(name, *compression, layer.digest, &blob_hash);
+      DigestSink blob_hash(layer.digest.algorithm());
+      absl::StatusOr<Digest> diff_id =
+          LayerDiffId(name, *compression, layer.digest, (*diff_ids)[i].algorithm(), &blob_hash);
       if (!diff_id.ok()) return diff_id.status();
       if (blob_hash.digest() != layer.digest) {
         return absl::DataLossError(absl::StrCat(source_.Describe(name), ": content hashes to ",

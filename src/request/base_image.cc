@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/base/status.h"
+#include "src/digest/digest_sink.h"
 #include "src/io/file.h"
 #include "src/json/fields.h"
 #include "src/json/parser.h"
@@ -55,7 +56,7 @@ absl::StatusOr<std::vector<Descriptor>> ReadManifestLayers(const std::string& pa
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<ImageManifest> manifest = ParseManifest(*bytes, Descriptor(), path);
   if (!manifest.ok()) return manifest.status();
-  const Digest actual = Digest::Sha256Of(config_bytes);
+  const Digest actual = DigestSink::Of(manifest->config.digest.algorithm(), config_bytes);
   if (manifest->config.digest != actual) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ".config.digest: ", manifest->config.digest.ToString(),
