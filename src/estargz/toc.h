@@ -59,7 +59,7 @@ const char* TocType(char tar_type);
 inline constexpr uint64_t kMaxTocMemoryBytes = 512 << 20;
 
 // The bytes an entry takes in memory: the struct and what its strings and
-// xattrs hold on the heap.
+// xattrs hold on the heap (not the spare capacity of a vector of them).
 size_t TocEntryMemory(const TocEntry& entry);
 
 // The bytes one entry adds to TocJson's output, as the entry stands (its

@@ -1,7 +1,5 @@
 #include "src/estargz/toc_parse.h"
 
-#include <algorithm>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -101,15 +99,13 @@ class Entries {
       absl::Status s = ReadMember(key, value, &e);
       if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", s.message()));
     }
-    heap_ += TocEntryMemory(e) - sizeof(TocEntry);
-    // The vector grows by a known step, so its memory is counted before.
-    size_t capacity = entries_.capacity();
-    if (entries_.size() == capacity) capacity = std::max<size_t>(64, 2 * capacity);
-    if (heap_ + capacity * sizeof(TocEntry) > max_memory_) {
+    // Counted as the encoder counts its own (which reserves room for the
+    // digests it sets later), so every TOC it writes is read back.
+    memory_ += TocEntryMemory(e);
+    if (memory_ > max_memory_) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "the TOC's entries take over ", max_memory_, " bytes of memory at ", where));
     }
-    entries_.reserve(capacity);
     entries_.push_back(std::move(e));
     return absl::OkStatus();
   }
@@ -117,7 +113,7 @@ class Entries {
 
  private:
   uint64_t max_memory_;
-  uint64_t heap_ = 0;
+  uint64_t memory_ = 0;
   std::vector<TocEntry> entries_;
 };
 

@@ -15,8 +15,9 @@
 //     base64 in Go's encoding (standard alphabet, padded), nothing else.
 //   - "version" is 1 and "entries" an array of objects, or null.
 // Memory: the JSON is parsed one entry at a time (json::ParseStreamed), and
-// the entries may take at most max_memory bytes (TocEntryMemory, and the
-// vector holding them): an entry takes several times its JSON in memory.
+// the entries may take at most max_memory bytes as TocEntryMemory counts
+// them (the vector's spare capacity aside): an entry takes several times
+// its JSON in memory. The encoder holds its entries to the same count.
 #ifndef IMAGEWRITER_ESTARGZ_TOC_PARSE_H_
 #define IMAGEWRITER_ESTARGZ_TOC_PARSE_H_
 

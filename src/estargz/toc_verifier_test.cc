@@ -260,5 +260,33 @@ TEST(ParseToc, BoundsTheEntriesMemory) {
   EXPECT_TRUE(absl::StrContains(e.status().message(), "bytes of memory at entries[")) << e.status();
 }
 
+TEST(ParseToc, ReadsBackWhatTheEncoderWritesWithinTheSameBound) {
+  // The tightest memory bound the encoder meets for a tar of files, links
+  // and directories: the reader meets it too, counting the same way.
+  std::string tar;
+  for (int i = 0; i < 50; ++i) {
+    absl::StrAppend(&tar, Header(absl::StrCat("dir", i, "/"), 0, '5'),
+                    File(absl::StrCat("dir", i, "/a-name-longer-than-fifteen"), "data"),
+                    File(absl::StrCat("e", i), ""), Header(absl::StrCat("l", i), 0, '2', "e0"));
+  }
+  tar += End();
+  for (uint64_t bound = 50 * 4 * sizeof(TocEntry);; bound += 1024) {
+    StringSink out;
+    EstargzEncoder encoder(&out, 2, 1);
+    encoder.set_max_toc_memory_for_testing(bound);
+    if (!encoder.Append(tar).ok() || !encoder.Finish().ok()) continue;
+    estargz::TocTarSink toc(kMaxTocBytes);
+    std::unique_ptr<ByteSink> d = NewDecoder(Compression::kGzip, &toc);
+    ASSERT_TRUE(d->Append(absl::string_view(out.data()).substr(TocOffset(out.data()))).ok());
+    ASSERT_TRUE(d->Finish().ok());
+    absl::StatusOr<std::vector<TocEntry>> e = estargz::ParseToc(toc.json(), bound);
+    EXPECT_TRUE(e.ok()) << e.status() << " at " << bound;
+    // The encoder reserves for digests it may not set, so the reader's
+    // count is lower, though not by much.
+    EXPECT_FALSE(estargz::ParseToc(toc.json(), bound * 9 / 10).ok());
+    break;
+  }
+}
+
 }  // namespace
 }  // namespace imagewriter
