@@ -167,8 +167,39 @@ def _from_entry(rctx, entry, registry, source, context):
         return _credentials(login, secret, source)
     return None
 
+# Checks a file before json.decode, whose errors cannot be caught and name no
+# file. Python's messages give the line and column, never the content, so a
+# file holding secrets does not leak them.
+_JSON_OBJECT_CHECK = """
+import json, sys
+try:
+    value = json.load(open(sys.argv[1], "rb"))
+except (ValueError, UnicodeDecodeError) as e:
+    sys.exit(str(e))
+if not isinstance(value, dict):
+    sys.exit("expected a JSON object, not " + type(value).__name__)
+"""
+
+def read_json_object(rctx, path, what):
+    """The JSON object in a file, or why the file does not hold one.
+
+    Args:
+      rctx: the repository context.
+      path: the file.
+      what: how a message names the file.
+
+    Returns:
+      (dict or None, error message or None); the message names `what`.
+    """
+    result = rctx.execute(["python3", "-c", _JSON_OBJECT_CHECK, path])
+    if result.return_code != 0:
+        return None, "%s is not a JSON object: %s" % (what, (result.stderr.strip() or "python3 failed").splitlines()[-1])
+    return json.decode(rctx.read(path)), None
+
 def _from_file(rctx, path, docker, registry, candidates, context):
-    config = json.decode(rctx.read(path))
+    config, error = read_json_object(rctx, path, path)
+    if error:
+        _fail(rctx, context, error)
     helper = _lookup(config.get("credHelpers"), candidates)
     if helper:
         found = _from_helper(rctx, context, helper, registry, path)

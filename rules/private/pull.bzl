@@ -20,7 +20,7 @@ A tag recorded in `lock_file` is fetched by its recorded digest and never
 resolved; `bazel run @<name>//:pin` records one (lock.bzl).
 """
 
-load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "private_dir", "remove_private_dir", "searched", "write_auth_env")
+load(":auth.bzl", "AUTH_ENVIRON", "PRIVATE_DIR", "curl_config", "find_credentials", "private_dir", "read_json_object", "remove_private_dir", "searched", "write_auth_env")
 load(":lock.bzl", "PIN_TARGET", "lock_key", "pin_script", "read_lock", "valid_digest")
 
 _ACCEPT = ", ".join([
@@ -170,7 +170,9 @@ def _token(rctx, params, credentials):
             _source(rctx, credentials),
             status,
         ))
-    reply = json.decode(rctx.read(reply_path))
+    reply, error = read_json_object(rctx, reply_path, "the reply of the token endpoint %s" % realm)
+    if error:
+        _fail(rctx, "%s: %s" % (rctx.attr.registry, error))
     rctx.delete(reply_path)
     rctx.delete(reply_path + ".headers")
     return reply.get("token") or reply.get("access_token")
@@ -239,7 +241,9 @@ def _fetch_manifest(rctx, reference, state):
     if reference.startswith("sha256:") and digest != reference:
         fail("oci_pull(%s): %s has digest %s, not the %s asked for" % (_name(rctx), url, digest, reference))
     content = rctx.read(tmp)
-    parsed = json.decode(content)
+    parsed, error = read_json_object(rctx, tmp, "%s (HTTP 200)" % url)
+    if error:
+        _fail(rctx, error)
     media_type = parsed.get("mediaType", "")
     if not media_type:
         media_type = _INDEXES[0] if "manifests" in parsed else "application/vnd.oci.image.manifest.v1+json"

@@ -205,7 +205,7 @@ def main():
                                  front.addr: {"auth": b64("bob:" + PASSWORD)}}}, f)
         push(layout, basic.addr + "/iw/hello:latest", creds)
         push(layout, front.addr + "/iw/hello:latest", creds)
-        for name in ("auths", "url_key", "helper", "store", "authfile", "wrong", "missing"):
+        for name in ("auths", "url_key", "malformed_config", "helper", "store", "authfile", "wrong", "missing"):
             ws.add(name, basic.addr, digest)
         for name in ("bearer", "identity", "bearer_wrong", "bearer_anonymous"):
             ws.add(name, front.addr, digest)
@@ -257,6 +257,12 @@ def run_cases(ws, basic, front, digest):
     url_key = {"auths": {"https://%s/v1/" % basic.addr: {"auth": b64("alice:" + PASSWORD)}}}
     expect_ok(ws, "oci_pull with a URL auths key (https://host:port/v1/), as docker and skopeo read it",
               "url_key", digest, DOCKER_CONFIG=ws.config("url_key", url_key))
+    malformed = ws.config("malformed_config", {})
+    with open(os.path.join(malformed, "config.json"), "w") as f:
+        f.write('{"auths": {"%s": {"auth": "%s"}' % (basic.addr, b64("alice:" + PASSWORD)))
+    expect_error(ws, "oci_pull with a malformed config.json names the file and where, not its content",
+                 "malformed_config", ["oci_pull(malformed_config): %s/config.json is not a JSON object: " % malformed,
+                                      "line 1 column"], DOCKER_CONFIG=malformed)
     log = os.path.join(ws.work, "helper.log")
     path = os.path.join(ws.bin, "docker-credential-iwtest")
     with open(path, "w") as f:
