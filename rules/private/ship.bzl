@@ -4,13 +4,6 @@ load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfiles_path")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
-# Where the runfiles of oci_load and oci_push hold the imagewriter binary: at
-# a path of its own, because a test that also has the target-configuration
-# tool in its runfiles would otherwise get two files at src/cli/imagewriter
-# (Bazel reports the conflict). The binary finds its libcrypto from its real
-# path ($ORIGIN), so nothing else of the toolchain needs to be there.
-_TOOL = "_imagewriter_tool/imagewriter"
-
 def _image(ctx):
     """(layout, digest of its root) of an oci_image or oci_image_index."""
     target = ctx.attr.image
@@ -93,6 +86,17 @@ def _load_names(ctx):
     )
     return names
 
+def _with_tool(ctx, files, tool, symlinks = {}):
+    """Runfiles of a load or push script: files, and the imagewriter binary.
+
+    The binary goes in as a plain runfile at its own path: under
+    --remote_download_toplevel Bazel 4 downloads a run target's runfiles
+    files, but not the targets of root symlinks. A test that holds this
+    script and the target-configuration tool gets Bazel's "overwrote
+    runfile" note for src/cli/imagewriter; both are the same program.
+    """
+    return ctx.runfiles(files = files + [tool.binary.executable], transitive_files = tool.runtime_files, symlinks = symlinks)
+
 def _oci_load_impl(ctx):
     if ctx.attr.format not in ["docker", "oci"]:
         fail("oci_load(format): \"%s\" must be \"docker\" or \"oci\"" % ctx.attr.format)
@@ -104,7 +108,7 @@ def _oci_load_impl(ctx):
     # What `bazel run` builds is what the runfiles hold: the incremental
     # loader reads the image's layout and never needs the archive.
     if ctx.attr.incremental:
-        runfiles = ctx.runfiles(files = [layout, names], root_symlinks = {_TOOL: tool.binary.executable})
+        runfiles = _with_tool(ctx, [layout, names], tool)
         source = layout
     else:
         runfiles = ctx.runfiles(files = [tarball, names])
@@ -118,7 +122,7 @@ def _oci_load_impl(ctx):
             "%{source}": runfiles_path(ctx, source),
             "%{incremental}": "true" if ctx.attr.incremental else "false",
             "%{names}": runfiles_path(ctx, names),
-            "%{tool}": _TOOL,
+            "%{tool}": runfiles_path(ctx, tool.binary.executable),
             "%{archive_flags}": _shell_words(_archive_flags(ctx)),
             "%{platform_flags}": _shell_words(_skopeo_platform_flags(ctx.attr.platform)),
         },
@@ -232,19 +236,15 @@ def _oci_push_impl(ctx):
             "%{platforms}": runfiles_path(ctx, platforms),
             "%{referrers}": runfiles_path(ctx, referrers),
             "%{repository}": "'%s'" % ctx.attr.repository.replace("'", ""),
-            "%{tool}": _TOOL,
+            "%{tool}": runfiles_path(ctx, tool.binary.executable),
         },
         is_executable = True,
     )
     return [DefaultInfo(
         executable = script,
         files = depset([script]),
-        runfiles = ctx.runfiles(
-            files = [layout, digest, tags, platform_tags, platforms, referrers] + referrer_files,
-            symlinks = platform_digests,
-            # The tool checks run-time names.
-            root_symlinks = {_TOOL: tool.binary.executable},
-        ),
+        # The tool checks run-time names.
+        runfiles = _with_tool(ctx, [layout, digest, tags, platform_tags, platforms, referrers] + referrer_files, tool, platform_digests),
     )]
 
 oci_push = rule(

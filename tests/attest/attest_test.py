@@ -159,8 +159,9 @@ class AttestTest(iwtest.ImagewriterTestCase):
                         os.path.join(root, "imagewriter", "tests", "attest"))
         # The tool that checks the run-time --repository, as a link to the
         # real binary, which finds its libcrypto next to its real path.
-        shutil.copytree(os.path.join(RUNFILES, "_imagewriter_tool"), os.path.join(root, "_imagewriter_tool"),
-                        symlinks=True)
+        os.makedirs(os.path.join(root, "imagewriter", "src", "cli"))
+        os.symlink(os.path.realpath(os.path.join(RUNFILES, "imagewriter", "src", "cli", "imagewriter")),
+                   os.path.join(root, "imagewriter", "src", "cli", "imagewriter"))
         for parent, dirs, files in os.walk(root):
             for name in dirs + files:
                 if not os.path.islink(os.path.join(parent, name)):
