@@ -31,7 +31,7 @@ def check_ref_name(rule_name, ref_name):
             fail("%s(ref_name): \"%s\" has \"%s\"; a ref name uses only letters, digits and -._:@/+" %
                  (rule_name, ref_name, ref_name[i]))
 
-def layout_action(ctx, directory, root_descriptor, metadata, layers, base_sources = [], ref_name = ""):
+def layout_action(ctx, directory, root_descriptor, metadata, layers, base_sources = [], ref_name = "", absent = []):
     """Assembles an OCI layout directory; layer blobs are linked, not copied.
 
     Args:
@@ -43,6 +43,8 @@ def layout_action(ctx, directory, root_descriptor, metadata, layers, base_source
       base_sources: struct(path, files, copy) of base layouts or archives
         whose blobs the layout also needs.
       ref_name: org.opencontainers.image.ref.name of the root, or "" for none.
+      absent: OciLayerInfo of layers to leave out (a sparse layout): only
+        their descriptors are inputs, so their blobs are never fetched.
     """
     args = ctx.actions.args()
     args.add("layout")
@@ -51,6 +53,7 @@ def layout_action(ctx, directory, root_descriptor, metadata, layers, base_source
     args.add_all(metadata, before_each = "--metadata")
     for layer in layers:
         args.add("--blob", "%s=%s" % (layer.descriptor.path, layer.blob.path))
+    args.add_all([layer.descriptor for layer in absent], before_each = "--absent")
     base_files = []
     for base in base_sources:
         args.add("--base", base.path)
@@ -62,12 +65,37 @@ def layout_action(ctx, directory, root_descriptor, metadata, layers, base_source
     run_imagewriter(
         ctx,
         arguments = [args],
-        inputs = [root_descriptor] + metadata + base_files +
+        inputs = [root_descriptor] + metadata + base_files + [layer.descriptor for layer in absent] +
                  [layer.descriptor for layer in layers] + [layer.blob for layer in layers],
         outputs = [directory],
         mnemonic = "OciLayout",
         progress_message = "Assembling OCI layout %s" % directory.short_path,
     )
+
+def sparse_layout_action(ctx, root_descriptor, metadata, layers, base_sources, ref_name):
+    """FROM a shallow base: the layout oci_push reads, without the pulled layers' blobs.
+
+    Each layer with a source_url (a shallow oci_pull's) is left out: its
+    blob is the output of a fetch action, which building this layout must
+    not run. oci_push takes such a blob from its registry at run time, and
+    only when the destination lacks it.
+
+    Args:
+      ctx: the calling rule's context; it must declare the imagewriter toolchain.
+      root_descriptor: File, the descriptor that index.json points at.
+      metadata: Files of manifests, configs and indexes to store as blobs.
+      layers: OciLayerInfo of every layer; pulled ones are left out.
+      base_sources: struct(path, files, copy) of base layouts or archives.
+      ref_name: org.opencontainers.image.ref.name of the root, or "".
+
+    Returns:
+      The directory `<name>.sparse`.
+    """
+    directory = ctx.actions.declare_directory(ctx.label.name + ".sparse")
+    kept = [layer for layer in layers if not layer.source_url]
+    absent = [layer for layer in layers if layer.source_url]
+    layout_action(ctx, directory, root_descriptor, metadata, kept, base_sources, ref_name, absent)
+    return directory
 
 def _layers(ctx):
     """OciLayerInfo for every entry of `tars`, running layer actions for raw tarballs."""
@@ -336,7 +364,7 @@ def default_runfiles(ctx, layout, digest, shallow):
     """
     return ctx.runfiles(files = [digest] if shallow else [layout, digest])
 
-def _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested):
+def _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested, sparse):
     """OciImageInfo, the default output (the layout, or the metadata), and the output groups."""
     root_digest = attested.digest if attested else out["digest"]
     referrers = [attested.referrers] if attested else []
@@ -359,6 +387,7 @@ def _providers(ctx, out, request_file, layout, all_layers, base_sources, platfor
             root_digest = root_digest,
             referrers = referrers,
             shallow = shallow,
+            sparse_layout = sparse,
         ),
         DefaultInfo(files = default_outputs(layout, metadata, shallow), runfiles = default_runfiles(ctx, layout, root_digest, shallow)),
         OutputGroupInfo(
@@ -370,6 +399,7 @@ def _providers(ctx, out, request_file, layout, all_layers, base_sources, platfor
             # produce without downloading a layer.
             metadata = depset(metadata),
             layout = depset([layout]),
+            sparse_layout = depset([sparse] if sparse else []),
             request = depset([request_file]),
             referrers = depset([r.layout for r in referrers]),
         ),
@@ -403,8 +433,11 @@ def _oci_image_impl(ctx):
         metadata += [index] + attestation.metadata
         attested = struct(attestation = attestation, digest = digest, referrers = referrers_layout(ctx, attestation, ctx.label.name + ".referrers"))
     layout_action(ctx, layout, root, metadata, all_layers, base_sources, ctx.attr.ref_name)
+    sparse = None
+    if _shallow_base(ctx):
+        sparse = sparse_layout_action(ctx, root, metadata, all_layers, base_sources, ctx.attr.ref_name)
     platform = platform or (base.platform if base else "")
-    return _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested)
+    return _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested, sparse)
 
 _ATTRS = {
     "base": attr.label(
@@ -461,7 +494,8 @@ except FROM a shallow oci_pull (directly or through another oci_image): then
 it is the metadata (config, manifest, descriptor, digest), so that `bazel
 build` downloads no base layer, and the layout is the output group `layout`.
 Output groups: config, manifest, descriptor, digest, metadata (those four),
-layout, request, referrers.""",
+layout, sparse_layout (FROM a shallow base: the layout without the base's
+layer blobs, which oci_push reads), request, referrers.""",
     attrs = dict(_ATTRS.items() + STAMP_ATTRS.items() + PLATFORM_ATTRS.items() + ATTEST_ATTRS.items()),
     toolchains = [TOOLCHAIN_TYPE],
 )

@@ -2,7 +2,7 @@
 
 load(":attest.bzl", "attest_action")
 load(":flag.bzl", "FlagInfo")
-load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "default_outputs", "default_runfiles", "layout_action", "referrers_layout")
+load(":image.bzl", "REF_NAME_ATTR", "check_ref_name", "default_outputs", "default_runfiles", "layout_action", "referrers_layout", "sparse_layout_action")
 load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":request.bzl", "request_action")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE")
@@ -115,6 +115,7 @@ def _oci_image_index_impl(ctx):
     layout = ctx.actions.declare_directory(ctx.label.name)
     layout_action(ctx, layout, descriptor, metadata, layers, base_sources, ctx.attr.ref_name)
     shallow = any([image.shallow for image in images])
+    sparse = sparse_layout_action(ctx, descriptor, metadata, layers, base_sources, ctx.attr.ref_name) if shallow else None
     return [
         OciImageIndexInfo(
             index = index,
@@ -124,6 +125,7 @@ def _oci_image_index_impl(ctx):
             images = images,
             referrers = referrers,
             shallow = shallow,
+            sparse_layout = sparse,
         ),
         DefaultInfo(files = default_outputs(layout, [index, descriptor, digest], shallow), runfiles = default_runfiles(ctx, layout, digest, shallow)),
         OutputGroupInfo(
@@ -132,6 +134,7 @@ def _oci_image_index_impl(ctx):
             digest = depset([digest]),
             metadata = depset([index, descriptor, digest]),
             layout = depset([layout]),
+            sparse_layout = depset([sparse] if sparse else []),
             referrers = depset([r.layout for r in referrers]),
         ),
     ]
@@ -143,8 +146,9 @@ oci_image_index = rule(
 Built from the images' descriptors only. The default output is an OCI layout
 whose index.json points to the index; when an image is FROM a shallow
 oci_pull, it is the metadata (index, descriptor, digest) and the layout is
-the output group `layout`. Output groups: index, descriptor, digest,
-metadata, layout, referrers.""",
+the output group `layout`, and oci_push reads `sparse_layout`, the layout
+without the shallow bases' layer blobs. Output groups: index, descriptor,
+digest, metadata, layout, sparse_layout, referrers.""",
     attrs = {
         "images": attr.label_list(
             providers = [OciImageInfo],

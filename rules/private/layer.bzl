@@ -87,6 +87,7 @@ def layer_action(
         diff_id = diff_id,
         created_by = created_by,
         comment = comment,
+        source_url = None,
     )
 
 # Which files the build graph says are executables. A layer's file modes

@@ -8,6 +8,8 @@ OciLayerInfo = provider(
         "diff_id": "File: the diffID, sha256 of the uncompressed tar, as text; None for a pulled base's layer.",
         "created_by": "string: history `created_by` for this layer, or \"\" for the image default.",
         "comment": "string: history `comment` for this layer.",
+        "source_url": "string: for a shallow oci_pull's layer, the registry URL its blob is fetched from " +
+                      "(oci_blob's `url`); None for every other layer.",
     },
 )
 
@@ -30,6 +32,8 @@ OciImageInfo = provider(
         "referrers": "list of struct(layout, tag): OCI 1.1 referrers-tag layouts for oci_push.",
         "shallow": "bool: a base (transitively) is a shallow oci_pull, so the layout needs layer downloads; " +
                    "the default output is then the metadata, and the layout is the output group `layout`.",
+        "sparse_layout": "File (directory) or None: when shallow, the layout without the shallow base's " +
+                         "layer blobs (those with a source_url), which oci_push reads.",
     },
 )
 
@@ -43,6 +47,8 @@ OciImageIndexInfo = provider(
         "images": "list of OciImageInfo, in index order.",
         "referrers": "list of struct(layout, tag): the images' OCI 1.1 referrers-tag layouts, for oci_push.",
         "shallow": "bool: some image is FROM a shallow oci_pull (see OciImageInfo.shallow).",
+        "sparse_layout": "File (directory) or None: when shallow, the layout without the shallow bases' " +
+                         "layer blobs, which oci_push reads.",
     },
 )
 

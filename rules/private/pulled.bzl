@@ -36,7 +36,14 @@ def _oci_blob_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([blob])),
-        OciLayerInfo(blob = blob, descriptor = ctx.file.descriptor, diff_id = None, created_by = "", comment = ""),
+        OciLayerInfo(
+            blob = blob,
+            descriptor = ctx.file.descriptor,
+            diff_id = None,
+            created_by = "",
+            comment = "",
+            source_url = ctx.attr.url,
+        ),
     ]
 
 oci_blob = rule(

@@ -19,6 +19,9 @@
 # --repository and --tag replace the target's repository and remote_tags
 # (without a value, a usage error: exit 2);
 # --insecure allows plain HTTP and unverified TLS (loopback registries).
+# FROM a shallow oci_pull, the layout read is sparse: it lacks the base's
+# layer blobs, and a blob the destination already has is never downloaded
+# (see "Sparse pushes" below).
 # Credentials: skopeo's own lookup (auth.json, docker config.json `auths`
 # and `credHelpers`), plus docker's `credsStore`, which skopeo ignores; see
 # docs/registry-auth.md. Blobs the registry already has are not uploaded
@@ -28,7 +31,7 @@
 set -euo pipefail
 %{runfiles_prelude}
 layout="$runfiles/%{layout}"
-require "$layout" "$runfiles/%{digest}" "$runfiles/%{tags}"
+require "$layout" "$runfiles/%{digest}" "$runfiles/%{tags}" "$runfiles/%{pulled_blobs}"
 # A directory output Bazel left empty (not downloaded) still exists.
 require "$layout/index.json" "$layout/oci-layout"
 digest=$(cat "$runfiles/%{digest}")
@@ -94,6 +97,60 @@ if [[ $repository != */* || ( $registry != *[.:]* && $registry != localhost ) ]]
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# Sparse pushes. FROM a shallow oci_pull, the layout lacks the pulled
+# layers' blobs; the pulled_blobs file lists them ("digest url descriptor").
+# skopeo (containers/image) asks the destination for each blob (a HEAD, or a
+# cross-repository mount it has seen the blob at) before it opens the
+# source's, so a blob the destination has is never read and need not be
+# here. One the destination lacks stops the copy with "reading blob
+# sha256:<hex>: open <layout>/blobs/sha256/<hex>: no such file or
+# directory"; that blob alone is then fetched from the registry it was
+# pulled from (fetch_blob.py: oci_pull's credentials, streamed to disk,
+# digest checked) into a writable copy of the layout, and the copy is tried
+# again. Each blob is fetched at most once per run.
+mapfile -t pulled_blobs < "$runfiles/%{pulled_blobs}"
+if [[ ${#pulled_blobs[@]} -gt 0 ]]; then
+  # Absolute: the links must not depend on the directory the script runs in.
+  sparse=$(cd "$layout" && pwd)
+  layout="$tmp/layout"
+  mkdir -p "$layout/blobs/sha256"
+  cp "$sparse/index.json" "$sparse/oci-layout" "$layout/"
+  for blob in "$sparse"/blobs/sha256/*; do ln -s "$blob" "$layout/blobs/sha256/"; done
+fi
+
+# The digest of the pulled blob a failed copy needed (its stderr is $1) and
+# the layout lacks; fails when the copy failed for another reason.
+missing_pulled_blob() {
+  local digest line
+  [[ ${#pulled_blobs[@]} -gt 0 ]] || return 1
+  digest=$(grep -oE 'reading blob sha256:[0-9a-f]{64}: open .*/blobs/sha256/[0-9a-f]{64}: no such file or directory' "$1" \
+    | head -1 | grep -oE 'sha256:[0-9a-f]{64}' | head -1) || return 1
+  [[ -n $digest && ! -e "$layout/blobs/sha256/${digest#sha256:}" ]] || return 1
+  for line in "${pulled_blobs[@]}"; do
+    if [[ ${line%% *} == "$digest" ]]; then
+      echo "$digest"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Fetches the pulled blob $1 into the layout from the registry it came from.
+fetch_pulled_blob() {
+  local line digest url descriptor
+  for line in "${pulled_blobs[@]}"; do
+    read -r digest url descriptor <<<"$line"
+    [[ $digest == "$1" ]] || continue
+    echo "oci_push: $registry/$path lacks the base layer $digest; fetching it from $url" >&2
+    if ! python3 "$runfiles/%{fetch}" "$url" "$digest" "$runfiles/$descriptor" \
+        "$layout/blobs/sha256/${digest#sha256:}"; then
+      echo "oci_push: cannot push to $registry/$path: it lacks $digest, and fetching it failed" >&2
+      exit 1
+    fi
+    return 0
+  done
+}
 
 # The auth files skopeo reads, in its order of precedence.
 auth_files() {
@@ -224,12 +281,16 @@ preserve=(--preserve-digests)
 # of a failed try goes to stderr; authentication failures are not retried.
 # $1: the reference; then skopeo flags that choose what to copy.
 copy() {
-  local ref=$1 attempt=1 attempts=${IMAGEWRITER_PUSH_ATTEMPTS:-4} delay=${IMAGEWRITER_PUSH_BACKOFF:-1}
+  local ref=$1 attempt=1 attempts=${IMAGEWRITER_PUSH_ATTEMPTS:-4} delay=${IMAGEWRITER_PUSH_BACKOFF:-1} missing
   local select=("${@:2}")
   while true; do
     if "$skopeo" copy "${select[@]}" "${preserve[@]}" --digestfile "$tmp/digest" "${extra[@]}" \
         "oci:${source:-$layout}" "docker://$ref" 2>"$tmp/stderr"; then
       return 0
+    fi
+    if [[ -z ${source:-} ]] && missing=$(missing_pulled_blob "$tmp/stderr"); then
+      fetch_pulled_blob "$missing"
+      continue
     fi
     if grep -qiE 'unauthorized|authentication required|denied|forbidden' "$tmp/stderr"; then
       cat "$tmp/stderr" >&2

@@ -11,6 +11,41 @@ def _image(ctx):
         return target[OciImageInfo].layout, target[OciImageInfo].root_digest
     return target[OciImageIndexInfo].layout, target[OciImageIndexInfo].digest
 
+def _push_layout(ctx):
+    """(layout, digest of its root, pulled layers) that oci_push reads.
+
+    FROM a shallow base, the sparse layout: it lacks the pulled layers'
+    blobs, which the push takes from their registry only if the destination
+    lacks them. Otherwise the full layout, and no pulled layers.
+    """
+    target = ctx.attr.image
+    if OciImageInfo in target:
+        info = target[OciImageInfo]
+        layers, digest = info.layers, info.root_digest
+    else:
+        info = target[OciImageIndexInfo]
+        layers, digest = [layer for image in info.images for layer in image.layers], info.digest
+    if not info.shallow:
+        return info.layout, digest, []
+    pulled = {}
+    for layer in layers:
+        if layer.source_url:
+            pulled[layer.source_url] = layer
+    return info.sparse_layout, digest, pulled.values()
+
+def _pulled_blobs(ctx, layers):
+    """A file of "digest url descriptor" lines (runfiles paths), one per pulled layer.
+
+    The URL is oci_blob's /v2/<repository>/blobs/<digest>, so it ends with
+    the digest; the descriptor gives fetch_blob.py the size.
+    """
+    listing = ctx.actions.declare_file(ctx.label.name + ".pulled_blobs")
+    ctx.actions.write(listing, "".join([
+        "%s %s %s\n" % (layer.source_url.rsplit("/", 1)[1], layer.source_url, runfiles_path(ctx, layer.descriptor))
+        for layer in layers
+    ]))
+    return listing
+
 def _referrers(ctx):
     """A file of "layout tag-file" lines (runfiles paths), and the files it names.
 
@@ -217,7 +252,8 @@ def _platform_tags(ctx):
     return tags_file, platforms_file, digests
 
 def _oci_push_impl(ctx):
-    layout, digest = _image(ctx)
+    layout, digest, pulled = _push_layout(ctx)
+    pulled_blobs = _pulled_blobs(ctx, pulled)
     tool = ctx.toolchains[TOOLCHAIN_TYPE].imagewriter
     tags = ctx.actions.declare_file(ctx.label.name + ".tags")
     _refs_action(ctx, ctx.attr.remote_tags, tags)
@@ -237,14 +273,23 @@ def _oci_push_impl(ctx):
             "%{referrers}": runfiles_path(ctx, referrers),
             "%{repository}": "'%s'" % ctx.attr.repository.replace("'", ""),
             "%{tool}": runfiles_path(ctx, tool.binary.executable),
+            "%{pulled_blobs}": runfiles_path(ctx, pulled_blobs),
+            "%{fetch}": runfiles_path(ctx, ctx.file._fetch),
         },
         is_executable = True,
     )
     return [DefaultInfo(
         executable = script,
         files = depset([script]),
-        # The tool checks run-time names.
-        runfiles = _with_tool(ctx, [layout, digest, tags, platform_tags, platforms, referrers] + referrer_files, tool, platform_digests),
+        # The tool checks run-time names; fetch_blob.py fetches the pulled
+        # layers the destination lacks.
+        runfiles = _with_tool(
+            ctx,
+            [layout, digest, tags, platform_tags, platforms, referrers, pulled_blobs, ctx.file._fetch] +
+            referrer_files + [layer.descriptor for layer in pulled],
+            tool,
+            platform_digests,
+        ),
     )]
 
 oci_push = rule(
@@ -262,6 +307,7 @@ Run-time flags: --repository, --tag (both replace the attributes), --insecure
                                                      "with its digest kept, e.g. {\"linux/arm64\": [\"1.0.0-arm64\"]}. " +
                                                      "The run-time --tag replaces remote_tags only."),
         "_push_template": attr.label(default = ":push.sh.tpl", allow_single_file = True),
+        "_fetch": attr.label(default = ":fetch_blob.py", allow_single_file = True),
     },
     executable = True,
     toolchains = [TOOLCHAIN_TYPE],

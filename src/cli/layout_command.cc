@@ -20,6 +20,8 @@ const std::vector<FlagSpec>& Specs() {
        "DESCRIPTOR_FILE=BLOB_FILE: a layer blob to link by its descriptor"},
       {"base", FlagSpec::Kind::kRepeated, false,
        "base image layout or archive to take reachable blobs from"},
+      {"absent", FlagSpec::Kind::kRepeated, false,
+       "descriptor JSON file of a reachable blob to leave out (a sparse layout for a push)"},
       {"copy-bases", FlagSpec::Kind::kBool, false, "copy blobs from base directories instead of linking"},
       {"ref-name", FlagSpec::Kind::kValue, false,
        "org.opencontainers.image.ref.name annotation for the roots"},
@@ -57,6 +59,11 @@ absl::Status RunLayout(const std::vector<std::string>& args) {
     absl::StatusOr<Descriptor> d = ReadDescriptorFile(files->key);
     if (!d.ok()) return d.status();
     spec.blob_files.push_back({*std::move(d), files->value});
+  }
+  for (const std::string& file : flags->GetAll("absent")) {
+    absl::StatusOr<Descriptor> d = ReadDescriptorFile(file);
+    if (!d.ok()) return d.status();
+    spec.absent.push_back(*std::move(d));
   }
   spec.bases = flags->GetAll("base");
   spec.copy_bases = flags->GetBool("copy-bases");

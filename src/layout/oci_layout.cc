@@ -42,7 +42,24 @@ bool Exists(const std::string& path) {
   return lstat(path.c_str(), &st) == 0;
 }
 
-// Brings in, from the bases, every reachable blob the layout lacks.
+// Whether `descriptor` (reachable, under `name`) is one of the absent blobs;
+// an absent blob whose size differs from the image's descriptor is an error.
+absl::StatusOr<bool> DeclaredAbsent(const OciLayoutSpec& spec, const std::string& name,
+                                    const Descriptor& descriptor) {
+  for (const Descriptor& absent : spec.absent) {
+    if (absent.digest != descriptor.digest) continue;
+    if (absent.size != descriptor.size) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "absent blob ", absent.digest.ToString(), ": its descriptor says ", absent.size,
+          " bytes but the image's says ", descriptor.size, " (", name, ")"));
+    }
+    return true;
+  }
+  return false;
+}
+
+// Brings in, from the bases, every reachable blob the layout lacks and
+// that is not declared absent.
 absl::Status FillFromBases(const OciLayoutSpec& spec, const std::string& layout) {
   std::unique_ptr<BlobSource> self = OpenLayoutDirectory(layout);
   std::map<std::string, Descriptor> reachable;
@@ -58,6 +75,9 @@ absl::Status FillFromBases(const OciLayoutSpec& spec, const std::string& layout)
   }
   for (const auto& [name, descriptor] : reachable) {
     if (self->Has(name)) continue;
+    absl::StatusOr<bool> absent = DeclaredAbsent(spec, name, descriptor);
+    if (!absent.ok()) return absent.status();
+    if (*absent) continue;
     const std::string target = absl::StrCat(layout, "/", name);
     bool found = false;
     for (size_t i = 0; i < bases.size() && !found; ++i) {

@@ -6,7 +6,9 @@
 //
 // Blobs reachable from the roots that no input provides are taken from the
 // base images given (see OciLayoutSpec::bases); one missing everywhere is an
-// error. Blob files are hard-linked into place, not copied, whenever the file
+// error, unless it is declared absent (OciLayoutSpec::absent): then the
+// layout is *sparse*, for a push whose destination has, or will be given,
+// that blob. Blob files are hard-linked into place, not copied, whenever the file
 // system allows (same device, links permitted); otherwise they are copied.
 // Large blobs are never read: their descriptor gives digest and size, and the
 // size is checked against the file. Small metadata blobs (manifests, configs,
@@ -40,6 +42,10 @@ struct OciLayoutSpec {
   // archive blobs are copied out.
   std::vector<std::string> bases;
   bool copy_bases = false;
+  // Reachable blobs deliberately left out (a shallow base's layers, which a
+  // push takes from their registry only if its destination lacks them).
+  // Each must match the digest and size the image gives it.
+  std::vector<Descriptor> absent;
 };
 
 absl::Status WriteOciLayout(const OciLayoutSpec& spec);

@@ -93,6 +93,34 @@ TEST_F(OciLayoutTest, MissingBlobsComeFromBasesOrFail) {
   EXPECT_EQ(*ReadFileToString(dir_ + "/from-base/blobs/sha256/" + blob_.digest.encoded()), "layer bytes");
 }
 
+TEST_F(OciLayoutTest, AbsentBlobsAreLeftOut) {
+  OciLayoutSpec spec = Spec(dir_ + "/sparse");
+  spec.blob_files.clear();
+  spec.absent = {blob_};
+  absl::Status s = WriteOciLayout(spec);
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_NE(access((dir_ + "/sparse/blobs/sha256/" + blob_.digest.encoded()).c_str(), F_OK), 0);
+  EXPECT_EQ(*ReadFileToString(dir_ + "/sparse/blobs/sha256/" + root_.digest.encoded()), manifest_);
+
+  // Given as well, the blob is linked: absent means "need not be there".
+  spec = Spec(dir_ + "/given");
+  spec.absent = {blob_};
+  ASSERT_TRUE(WriteOciLayout(spec).ok());
+  EXPECT_EQ(*ReadFileToString(dir_ + "/given/blobs/sha256/" + blob_.digest.encoded()), "layer bytes");
+}
+
+TEST_F(OciLayoutTest, AbsentBlobOfAnotherSizeFailsAndLeavesNothing) {
+  const std::string out = dir_ + "/sparse";
+  OciLayoutSpec spec = Spec(out);
+  spec.blob_files.clear();
+  spec.absent = {blob_};
+  spec.absent[0].size = 12;
+  absl::Status s = WriteOciLayout(spec);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("its descriptor says 12 bytes but the image's says 11"), std::string::npos) << s;
+  EXPECT_NE(access(out.c_str(), F_OK), 0);
+}
+
 TEST_F(OciLayoutTest, RefusesToReplaceANonEmptyDirectory) {
   const std::string out = dir_ + "/layout";
   ASSERT_EQ(mkdir(out.c_str(), 0755), 0);

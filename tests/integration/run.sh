@@ -13,7 +13,9 @@
 #   - user mistakes seen only at execution fail with a message naming them;
 #   - oci_pull from a loopback registry: a shallow base moves only metadata
 #     until a layout, load or push needs its layers (the registry access log
-#     shows it); eager pulls; FROM pulled images; a lock file pins a tag
+#     shows it); a push FROM it downloads only the layers its destination
+#     lacks (none into the base's repository, each once into an empty
+#     registry); eager pulls; FROM pulled images; a lock file pins a tag
 #     (bazel run @<name>//:pin writes it) across a moved tag and bazel sync.
 # Prints "PASS: name" / "FAIL: name" per check and a final count line.
 set -uo pipefail
@@ -342,6 +344,99 @@ WS
   cp "$work/lock.pinned" oci.lock.json
 }
 
+# Whether Bazel holds any of the shallow base's layer blobs: a fetch action
+# ran, or its output came from a cache.
+pulled_blobs_built() {
+  local layer
+  for layer in $layers; do
+    [[ -e "bazel-bin/external/pulled/blobs/sha256/${layer#sha256:}" ]] && return 0
+  done
+  return 1
+}
+
+# Whether the registry $1 has, in repository $2, the manifest or index
+# Bazel wrote ($3), read back byte for byte under the reference $4, and
+# (HEAD) each blob or manifest it names.
+pushed_intact() {
+  local registry=$1 repository=$2 manifest=$3 reference=$4 kind digest
+  skopeo inspect --raw --tls-verify=false "docker://$registry/$repository$reference" >"$work/readback" \
+    && cmp -s "$work/readback" "$manifest" || { echo "$reference: the manifest read back differs"; return 1; }
+  while read -r kind digest; do
+    curl -sfI -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+        "http://$registry/v2/$repository/$kind/$digest" >/dev/null \
+      || { echo "$registry/$repository lacks $kind/$digest"; return 1; }
+  done < <(python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+for d in m.get("manifests", []):
+    print("manifests", d["digest"])
+for d in ([m["config"]] if "config" in m else []) + m.get("layers", []):
+    print("blobs", d["digest"])' "$manifest")
+}
+
+# Whether the registry log since line $1 has exactly one GET of each layer.
+each_layer_got_once() {
+  local layer
+  for layer in $layers; do
+    [[ $(tail -n +"$(($1 + 1))" "$work/registry.log" | grep -c "\"GET /v2/iw/hello/blobs/$layer ") -eq 1 ]] || return 1
+  done
+}
+
+# oci_push FROM a shallow base reads a sparse layout, without the base's
+# layer blobs: a destination that has them gets the image with no layer
+# downloaded, by Bazel or by the push; one that lacks them gets each from
+# the base's registry, once, at run time. The registry logs prove it.
+check_sparse_pushes() {
+  local mark name exec_log="$work/sparse-exec.json" registry2_port registry2
+  mark=$(wc -l <"$work/registry.log")
+  name="a push FROM a shallow base to a repository holding its layers downloads none (image and index)"
+  if bazel run //:from_pulled_push --execution_log_json_file="$exec_log" -- \
+        --repository "$registry/iw/hello" --tag sparse --insecure >"$log" 2>&1 \
+      && bazel run //:from_pulled_index_push -- --repository "$registry/iw/hello" --tag sparse-index --insecure >>"$log" 2>&1 \
+      && [[ -z $(layer_gets "$mark") ]] && ! grep -q OciFetchBlob "$exec_log" && ! pulled_blobs_built \
+      && ! grep -q "lacks the base layer" "$log" \
+      && pushed_intact "$registry" iw/hello bazel-bin/from_pulled.manifest.json :sparse >>"$log" \
+      && pushed_intact "$registry" iw/hello bazel-bin/from_pulled_index.index.json :sparse-index >>"$log"; then
+    pass "$name"
+  else
+    cat "$log"; tail -n +"$((mark + 1))" "$work/registry.log"
+    fail "$name"
+  fi
+  # A second, empty registry: skopeo cannot mount across registries.
+  registry2_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  registry2="127.0.0.1:$registry2_port"
+  sed -e "s|$work/registry\$|$work/registry2|" -e "s|addr: $registry|addr: $registry2|" "$work/registry.yml" >"$work/registry2.yml"
+  docker-registry serve "$work/registry2.yml" >"$work/registry2.log" 2>&1 &
+  registry2_pid=$!
+  for _ in $(seq 50); do curl -sf "http://$registry2/v2/" >/dev/null && break; sleep 0.1; done
+  mark=$(wc -l <"$work/registry.log")
+  name="a push FROM a shallow base to a registry lacking its layers fetches each once from the base's registry"
+  if bazel run //:from_pulled_push -- --repository "$registry2/iw/copy" --insecure >"$log" 2>&1 \
+      && each_layer_got_once "$mark" && [[ $(grep -c "lacks the base layer" "$log") -eq $(wc -w <<<"$layers") ]] \
+      && ! pulled_blobs_built \
+      && pushed_intact "$registry2" iw/copy bazel-bin/from_pulled.manifest.json "@$(cat bazel-bin/from_pulled.digest)" >>"$log"; then
+    pass "$name"
+  else
+    cat "$log"; tail -n +"$((mark + 1))" "$work/registry.log"
+    fail "$name"
+  fi
+  # Now the layers are there: the index pushes without a download. The
+  # script is run from the workspace, as CI scripts do, where its runfiles
+  # path is relative.
+  mark=$(wc -l <"$work/registry.log")
+  name="a second push FROM a shallow base to that registry downloads nothing"
+  if bazel build //:from_pulled_index_push >"$log" 2>&1 \
+      && bazel-bin/from_pulled_index_push.sh --repository "$registry2/iw/copy" --tag index --insecure >>"$log" 2>&1 \
+      && [[ -z $(layer_gets "$mark") ]] && ! grep -q "lacks the base layer" "$log" \
+      && pushed_intact "$registry2" iw/copy bazel-bin/from_pulled_index.index.json :index >>"$log"; then
+    pass "$name"
+  else
+    cat "$log"; tail -n +"$((mark + 1))" "$work/registry.log"
+    fail "$name"
+  fi
+  kill "$registry2_pid" 2>/dev/null
+}
+
 # oci_pull from a real registry on loopback, then FROM it, then run it.
 registry_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 registry="127.0.0.1:$registry_port"
@@ -358,7 +453,8 @@ http:
 YML
 docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 registry_pid=$!
-trap 'kill $registry_pid 2>/dev/null; shutdown_all; rm -rf "$work"' EXIT
+registry2_pid=""
+trap 'kill $registry_pid $registry2_pid 2>/dev/null; shutdown_all; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -sf "http://$registry/v2/" >/dev/null && break; sleep 0.1; done
 if (cd "$root" && bazel run //examples/hello:push -- --repository "$registry/iw/hello" --insecure) >"$log" 2>&1; then
   digest=$(cat "$root/bazel-bin/examples/hello/image.digest")
@@ -425,6 +521,7 @@ WS
     cat "$log"; tail -n +"$((mark + 1))" "$work/registry.log"
     fail "shallow oci_pull: bazel build of images and an index FROM it GETs the manifest and no layer blob"
   fi
+  check_sparse_pushes
   mark=$(wc -l <"$work/registry.log")
   if bazel build //:from_pulled --output_groups=layout >"$log" 2>&1 \
       && [[ $(layer_gets "$mark" | wc -l) -eq $(wc -w <<<"$layers") ]] \

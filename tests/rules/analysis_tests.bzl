@@ -151,9 +151,35 @@ def _shallow_base_test_impl(ctx):
         inputs = [f.path for f in _action(env, mnemonic).inputs.to_list()]
         for blob in blobs:
             asserts.false(env, blob in inputs, "%s must not read the pulled layer %s" % (mnemonic, blob))
-    layout_inputs = [f.path for f in _action(env, "OciLayout").inputs.to_list()]
+    layouts = {a.outputs.to_list()[0].basename: a for a in analysistest.target_actions(env) if a.mnemonic == "OciLayout"}
+    name = analysistest.target_under_test(env).label.name
+    asserts.equals(env, sorted([name, name + ".sparse"]), sorted(layouts.keys()))
+    layout_inputs = [f.path for f in layouts[name].inputs.to_list()]
+    sparse_inputs = [f.path for f in layouts[name + ".sparse"].inputs.to_list()]
     for blob in blobs:
         asserts.true(env, blob in layout_inputs, "the layout action reads the pulled layer")
+        asserts.false(env, blob in sparse_inputs, "the sparse layout must not read the pulled layer")
+    asserts.true(env, "--absent" in layouts[name + ".sparse"].argv, "the sparse layout declares the pulled layer absent")
+    asserts.equals(env, layouts[name + ".sparse"].outputs.to_list()[0], info.sparse_layout)
     return analysistest.end(env)
 
 shallow_base_test = analysistest.make(_shallow_base_test_impl, attrs = {"want_blob": attr.string()})
+
+def _shallow_push_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    target = analysistest.target_under_test(env)
+    runfiles = _basenames(target[DefaultInfo].default_runfiles.files.to_list())
+    for name in [ctx.attr.image + ".sparse", target.label.name + ".pulled_blobs", "fetch_blob.py", "arm64.json"]:
+        asserts.true(env, name in runfiles, "%s missing from the push runfiles" % name)
+    for name in [ctx.attr.image, ctx.attr.want_blob]:
+        asserts.false(env, name in runfiles, "%s must not be in the push runfiles: building it fetches layers" % name)
+    listing = [a for a in analysistest.target_actions(env) if a.mnemonic == "FileWrite" and
+                                                              a.outputs.to_list()[0].basename.endswith(".pulled_blobs")]
+    asserts.true(env, ctx.attr.want_url in listing[0].content, "the pulled_blobs file names the layer's URL")
+    return analysistest.end(env)
+
+shallow_push_test = analysistest.make(_shallow_push_test_impl, attrs = {
+    "image": attr.string(),
+    "want_blob": attr.string(),
+    "want_url": attr.string(),
+})
