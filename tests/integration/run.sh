@@ -409,6 +409,22 @@ check_sparse_pushes() {
   docker-registry serve "$work/registry2.yml" >"$work/registry2.log" 2>&1 &
   registry2_pid=$!
   for _ in $(seq 50); do curl -sf "http://$registry2/v2/" >/dev/null && break; sleep 0.1; done
+  # A fetch that fails stops the push, naming the blob, and no manifest is
+  # written. The base registry is made unreachable for the fetch alone by a
+  # proxy that does not exist: Python honours http_proxy for loopback hosts,
+  # Go (skopeo) never proxies them.
+  name="a push FROM a shallow base whose missing layer cannot be fetched fails, naming it, and writes no manifest"
+  if bazel build //:from_pulled_push >"$log" 2>&1 \
+      && ! http_proxy=http://127.0.0.1:1 no_proxy= IMAGEWRITER_PUSH_ATTEMPTS=1 \
+        bazel-bin/from_pulled_push.sh --repository "$registry2/iw/broken" --insecure >>"$log" 2>&1 \
+      && grep -q "cannot push to $registry2/iw/broken: it lacks sha256:[0-9a-f]\{64\}, and fetching it failed" "$log" \
+      && grep -q "^fetch http://$registry/v2/iw/hello/blobs/sha256:" "$log" \
+      && ! skopeo inspect --raw --tls-verify=false "docker://$registry2/iw/broken@$(cat bazel-bin/from_pulled.digest)" >/dev/null 2>&1; then
+    pass "$name"
+  else
+    cat "$log"
+    fail "$name"
+  fi
   mark=$(wc -l <"$work/registry.log")
   name="a push FROM a shallow base to a registry lacking its layers fetches each once from the base's registry"
   if bazel run //:from_pulled_push -- --repository "$registry2/iw/copy" --insecure >"$log" 2>&1 \
