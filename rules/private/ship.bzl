@@ -297,7 +297,10 @@ oci_push = rule(
     doc = """`bazel run` pushes an image or index with `skopeo copy`, digests preserved.
 
 Run-time flags: --repository, --tag (both replace the attributes), --insecure
-(plain HTTP / unverified TLS), and any `skopeo copy` flag. Prints the digest.""",
+(plain HTTP / unverified TLS), and any `skopeo copy` flag. Prints the digest.
+FROM a shallow oci_pull it reads the image's sparse layout, so a base layer
+is downloaded (at run time, from the registry it was pulled from) only when
+the destination lacks it.""",
     attrs = {
         "image": attr.label(mandatory = True, providers = [[OciImageInfo], [OciImageIndexInfo]], doc = "An oci_image or oci_image_index."),
         "repository": attr.string(mandatory = True, doc = "registry[:port]/path, without a tag."),
