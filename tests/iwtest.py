@@ -46,6 +46,16 @@ class ImagewriterTestCase(unittest.TestCase):
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
 
+    def skopeo(self, *args):
+        """Runs the host's skopeo (a client we did not write) and returns its stdout."""
+        skopeo = shutil.which("skopeo")
+        self.assertIsNotNone(skopeo, "skopeo is not installed: run tools/setup.sh")
+        env = {"PATH": "/usr/bin:/bin", "HOME": self.dir, "TMPDIR": self.dir}
+        proc = subprocess.run([skopeo] + list(args), env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, check=False)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        return proc.stdout
+
     def ok(self, args, **kwargs):
         result = run(args, cwd=kwargs.pop("cwd", self.dir), **kwargs)
         self.assertEqual(result.returncode, 0, "imagewriter %s failed: %s" % (args, result.stderr))

@@ -5,8 +5,6 @@ import io
 import json
 import os
 import random
-import shutil
-import subprocess
 import tarfile
 import unittest
 
@@ -14,15 +12,6 @@ from tests import iwtest
 
 
 class SkopeoTest(iwtest.ImagewriterTestCase):
-    def skopeo(self, *args):
-        skopeo = shutil.which("skopeo")
-        self.assertIsNotNone(skopeo, "skopeo is not installed: run tools/setup.sh")
-        env = {"PATH": "/usr/bin:/bin", "HOME": self.dir, "TMPDIR": self.dir}
-        proc = subprocess.run([skopeo] + list(args), env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, check=False)
-        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
-        return proc.stdout
-
     def test_inspect_image_layout(self):
         desc, diff, blob = self.layer("hello", os.path.join(iwtest.TESTDATA, "layers/hello.tar"))
         out = self.image("img", {"layers": [{"descriptorFile": desc, "diffIdFile": diff}],

@@ -16,8 +16,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
-import subprocess
 import tarfile
 import unittest
 
@@ -270,15 +268,6 @@ class Sha512Test(Sha512Case):
 
 class Sha512SkopeoTest(Sha512Case):
     """A real client reads the docker archive of a sha512 layout."""
-
-    def skopeo(self, *args):
-        skopeo = shutil.which("skopeo")
-        self.assertIsNotNone(skopeo, "skopeo is not installed: run tools/setup.sh")
-        env = {"PATH": "/usr/bin:/bin", "HOME": self.dir, "TMPDIR": self.dir}
-        proc = subprocess.run([skopeo] + list(args), env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, check=False)
-        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
-        return proc.stdout
 
     def test_skopeo_reads_the_docker_archive(self):
         layout = self.layout()
