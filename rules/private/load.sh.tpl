@@ -15,6 +15,13 @@
 #   `<engine> load`.
 set -euo pipefail
 %{runfiles_prelude}
+tool="$runfiles/%{tool}"
+# The OciRunfiles action's local copy of the files below, when Bazel built
+# it: under --remote_download_minimal the runfiles links point at nothing.
+if [[ -d "$runfiles/%{local}" ]]; then
+  runfiles="$runfiles/%{local}"
+  tool="$runfiles/%{local_tool}"
+fi
 source="$runfiles/%{source}"
 names="$runfiles/%{names}"
 require "$source" "$names"
@@ -77,12 +84,12 @@ load_into_storage() {
 load_archive() {
   local tarball="$source"
   if [[ %{incremental} == true ]]; then
-    require "$runfiles/%{tool}"
+    require "$tool"
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     tarball="$tmp/image.tar"
     # The flags of the OciArchive action: the same bytes as <name>.tar.
-    "$runfiles/%{tool}" archive --layout "$source" --output "$tarball" %{archive_flags}
+    "$tool" archive --layout "$source" --output "$tarball" %{archive_flags}
   fi
   "${engine[@]}" load -i "$tarball" "${extra[@]}"
 }

@@ -30,6 +30,13 @@
 # first wait $IMAGEWRITER_PUSH_BACKOFF seconds (default 1), then doubling.
 set -euo pipefail
 %{runfiles_prelude}
+tool="$runfiles/%{tool}"
+# The OciRunfiles action's local copy of the files below, when Bazel built
+# it: under --remote_download_minimal the runfiles links point at nothing.
+if [[ -d "$runfiles/%{local}" ]]; then
+  runfiles="$runfiles/%{local}"
+  tool="$runfiles/%{local_tool}"
+fi
 layout="$runfiles/%{layout}"
 require "$layout" "$runfiles/%{digest}" "$runfiles/%{tags}" "$runfiles/%{pulled_blobs}"
 # A directory output Bazel left empty (not downloaded) still exists.
@@ -70,11 +77,11 @@ done
 # Names given at run time get the checks the attributes got at build time,
 # by the same parser (imagewriter refs): a bad one fails here, before skopeo.
 if [[ $repository != %{repository} || ${#override_tags[@]} -gt 0 ]]; then
-  require "$runfiles/%{tool}"
+  require "$tool"
   checked=$(mktemp)
   refs_args=(refs --repository "$repository" --output "$checked")
   for tag in "${override_tags[@]}"; do refs_args+=(--tag "$tag"); done
-  if ! "$runfiles/%{tool}" "${refs_args[@]}" 2>"$checked.err"; then
+  if ! "$tool" "${refs_args[@]}" 2>"$checked.err"; then
     usage_error "$(sed 's/^imagewriter: //' "$checked.err" | head -1)"
   fi
   rm -f "$checked" "$checked.err"

@@ -18,8 +18,10 @@ def runfiles_path(ctx, file):
 # Shell that sets $runfiles to the script's runfiles root, and defines
 # `require FILE...`. Bazel 4.2.3 does not fetch the runfiles of a `bazel
 # run` target under --remote_download_minimal (it does under _toplevel):
-# the links are there, their targets are not; say so, and what to use,
-# rather than fail inside podman or skopeo.
+# the links are there, their targets are not. oci_load and oci_push read a
+# local copy instead (OciRunfiles, ship.bzl); for any other script, or a
+# runfiles tree made outside `bazel run`, say what is missing and what to
+# use, rather than fail inside podman or skopeo.
 RUNFILES_PRELUDE = """
 if [[ -n "${RUNFILES_DIR:-}" ]]; then
   runfiles="$RUNFILES_DIR"

@@ -121,6 +121,83 @@ def _load_names(ctx):
     )
     return names
 
+# Hard-links each source (a file or a directory, symlinks followed) to
+# $out/<destination>; copies it where a link is impossible (another file
+# system). Arguments: out, then source/destination pairs.
+_LOCAL_COPY = """set -eu
+out=$1
+shift
+while [ $# -gt 0 ]; do
+  dest=$out/$2
+  mkdir -p "$(dirname "$dest")"
+  cp -RL --link "$1" "$dest" 2>/dev/null || { rm -rf "$dest"; cp -RL "$1" "$dest"; }
+  shift 2
+done
+"""
+
+# Where the local copy holds the tool: below this directory, at its exec
+# path, and its runtime files (libcrypto) at theirs, so that the binary's
+# $ORIGIN runpath finds them as it does in bazel-out. Runfiles paths would
+# not do for a tool from another repository: there the runpath climbs out
+# of the copy.
+_COPY_TOOL_DIR = "_imagewriter_tool/"
+
+def _local_copy(ctx, files, symlinks, tool):
+    """The OciRunfiles action: a local copy of what a `bazel run` script reads.
+
+    Under --remote_download_minimal, Bazel 4.2.3 makes the runfiles links
+    of the target `bazel run` runs but does not download what they point
+    at (the image's layout, an archive, the tool). It does download the
+    inputs of an action that executes on this machine, but deletes them
+    again when the command ends (RemoteModule.afterCommand), before the
+    client starts the script. An action's own outputs stay. So this action
+    executes here and hard-links its inputs into its output directory,
+    which the script then reads (it is in the runfiles). It must execute
+    every time its inputs change and never come from a cache, whose hit
+    would download nothing: `no-remote` (no remote execution, no
+    remote-cache lookup or upload) and `no-cache` (no disk cache). Bazel's
+    own action cache still skips it while its inputs are unchanged, and
+    then its output is still here. Hard links cost no space.
+
+    This is the rules' only action that needs a shell and coreutils (`cp`)
+    and the only one that never runs remotely; it needs them on the
+    machine that runs `bazel run`, whose scripts use bash and coreutils
+    anyway (docs/remote.md, "What runs remotely").
+
+    Args:
+      ctx: the oci_load or oci_push context.
+      files: the script's runfiles files; copied at their runfiles paths.
+      symlinks: the script's runfiles symlinks, {path: File}; likewise.
+      tool: the toolchain's ImagewriterToolchainInfo, or None.
+
+    Returns:
+      (the output directory `<name>.runfiles_copy`, whose runfiles path is
+      the root the script reads from; the tool's path in it, or None).
+    """
+    local = ctx.actions.declare_directory(ctx.label.name + ".runfiles_copy")
+    copies = {runfiles_path(ctx, f): f for f in files}
+    for path, f in symlinks.items():
+        copies[ctx.workspace_name + "/" + path] = f
+    tool_path = None
+    if tool:
+        for f in tool.runtime_files.to_list() + [tool.binary.executable]:
+            copies[_COPY_TOOL_DIR + f.path] = f
+        tool_path = _COPY_TOOL_DIR + tool.binary.executable.path
+    args = ctx.actions.args()
+    args.add(local.path)
+    for path, f in copies.items():
+        args.add_all([f.path, path])
+    ctx.actions.run_shell(
+        command = _LOCAL_COPY,
+        arguments = [args],
+        inputs = copies.values(),
+        outputs = [local],
+        mnemonic = "OciRunfiles",
+        progress_message = "Copying what `bazel run %s` reads" % ctx.label,
+        execution_requirements = {"no-remote": "1", "no-cache": "1"},
+    )
+    return local, tool_path
+
 def _with_tool(ctx, files, tool, symlinks = {}):
     """Runfiles of a load or push script: files, and the imagewriter binary.
 
@@ -143,17 +220,21 @@ def _oci_load_impl(ctx):
     # What `bazel run` builds is what the runfiles hold: the incremental
     # loader reads the image's layout and never needs the archive.
     if ctx.attr.incremental:
-        runfiles = _with_tool(ctx, [layout, names], tool)
         source = layout
+        local, local_tool = _local_copy(ctx, [layout, names], {}, tool)
+        runfiles = _with_tool(ctx, [layout, names, local], tool)
     else:
-        runfiles = ctx.runfiles(files = [tarball, names])
         source = tarball
+        local, local_tool = _local_copy(ctx, [tarball, names], {}, None)
+        runfiles = ctx.runfiles(files = [tarball, names, local])
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._load_template,
         output = script,
         substitutions = {
             "%{runfiles_prelude}": RUNFILES_PRELUDE,
+            "%{local}": runfiles_path(ctx, local),
+            "%{local_tool}": local_tool or "",
             "%{source}": runfiles_path(ctx, source),
             "%{incremental}": "true" if ctx.attr.incremental else "false",
             "%{names}": runfiles_path(ctx, names),
@@ -259,12 +340,20 @@ def _oci_push_impl(ctx):
     _refs_action(ctx, ctx.attr.remote_tags, tags)
     platform_tags, platforms, platform_digests = _platform_tags(ctx)
     referrers, referrer_files = _referrers(ctx)
+
+    # The tool checks run-time names; fetch_blob.py fetches the pulled
+    # layers the destination lacks.
+    files = ([layout, digest, tags, platform_tags, platforms, referrers, pulled_blobs, ctx.file._fetch] +
+             referrer_files + [layer.descriptor for layer in pulled])
+    local, local_tool = _local_copy(ctx, files, platform_digests, tool)
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.expand_template(
         template = ctx.file._push_template,
         output = script,
         substitutions = {
             "%{runfiles_prelude}": RUNFILES_PRELUDE,
+            "%{local}": runfiles_path(ctx, local),
+            "%{local_tool}": local_tool,
             "%{layout}": runfiles_path(ctx, layout),
             "%{digest}": runfiles_path(ctx, digest),
             "%{tags}": runfiles_path(ctx, tags),
@@ -281,15 +370,7 @@ def _oci_push_impl(ctx):
     return [DefaultInfo(
         executable = script,
         files = depset([script]),
-        # The tool checks run-time names; fetch_blob.py fetches the pulled
-        # layers the destination lacks.
-        runfiles = _with_tool(
-            ctx,
-            [layout, digest, tags, platform_tags, platforms, referrers, pulled_blobs, ctx.file._fetch] +
-            referrer_files + [layer.descriptor for layer in pulled],
-            tool,
-            platform_digests,
-        ),
+        runfiles = _with_tool(ctx, files + [local], tool, platform_digests),
     )]
 
 oci_push = rule(

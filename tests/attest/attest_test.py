@@ -157,6 +157,8 @@ class AttestTest(iwtest.ImagewriterTestCase):
         root = self.path("runfiles")
         shutil.copytree(os.path.join(RUNFILES, "imagewriter", "tests", "attest"),
                         os.path.join(root, "imagewriter", "tests", "attest"))
+        # Without the OciRunfiles copy, the script reads this tree itself.
+        shutil.rmtree(os.path.join(root, "imagewriter", "tests", "attest", "push_image.runfiles_copy"))
         # The tool that checks the run-time --repository, as a link to the
         # real binary, which finds its libcrypto next to its real path.
         os.makedirs(os.path.join(root, "imagewriter", "src", "cli"))

@@ -2,22 +2,24 @@
 # imagewriter on a real remote cache and real remote execution, on 127.0.0.1:
 #   1. nginx (WebDAV) as an HTTP remote cache: the examples are built in one
 #      copy of the workspace, then in another copy at another path with a
-#      fresh output base. The second build must execute nothing: every
-#      action is a remote cache hit, each kind of imagewriter action
+#      fresh output base. The second build must execute nothing but the
+#      OciRunfiles copies: every other action is a remote cache hit, each kind of imagewriter action
 #      (layer, image, index, layout, archive) is among them, and every
 #      digest, OCI layout and archive has the first build's bytes.
 #   2. --remote_download_minimal: `bazel build` of an image downloads no
-#      layer blob (nginx's access log says what was fetched). Bazel 4.2.3
-#      fetches no runfile of a `bazel run` target under it: :load and :push
-#      say so and name --remote_download_toplevel. Under that flag both
-#      work, :load from the image's layout and from an oci_load(incremental
-#      = False)'s archive, :push from the layout; :push also with the
-#      default --remote_download_outputs=all.
+#      layer blob (nginx's access log says what was fetched), and `bazel
+#      run` works: :push from the image's layout, :load from it into
+#      podman, and an oci_load(incremental = False) from its archive, each
+#      from an output tree that has none of them yet (their OciRunfiles
+#      action copies them locally). The same under
+#      --remote_download_toplevel, and :push with the default
+#      --remote_download_outputs=all.
 #   3. Bazel's RemoteWorker, sandboxed and without network, as the remote
 #      executor: every action runs there ("remote" in the process summary,
-#      nothing local but Bazel's internal actions), each kind of imagewriter
-#      action is among them, and every digest, layout and archive has the
-#      local build's bytes.
+#      nothing local but Bazel's internal actions and the OciRunfiles
+#      copies of oci_load and oci_push, which must be local), each kind of
+#      imagewriter action is among them, and every digest, layout and
+#      archive has the local build's bytes.
 # Prints "PASS: name" / "FAIL: name" per check and a final count line.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -64,12 +66,13 @@ TARGETS=(//examples/... //tests/remote/... //tests/base/...)
 # were built: every digest and descriptor file, every file of every OCI
 # layout directory (index.json, oci-layout, blobs/...) and every tarball
 # (oci_load archives, uncompressed layer blobs). Runfiles trees are links
-# to these and are skipped.
+# to these, and the OciRunfiles copies (*.runfiles_copy) hard links: both
+# are skipped.
 digests() {
   (cd "$work/$1/bazel-bin" && {
-    find -L examples tests -name '*.runfiles' -prune -o -type f \( -name '*.digest' -o -name '*.descriptor.json' \
-      -o -name '*.tar' \) -print
-    find -L examples tests -name '*.runfiles' -prune -o -type f -name oci-layout -print \
+    find -L examples tests \( -name '*.runfiles' -o -name '*.runfiles_copy' \) -prune -o -type f \
+      \( -name '*.digest' -o -name '*.descriptor.json' -o -name '*.tar' \) -print
+    find -L examples tests \( -name '*.runfiles' -o -name '*.runfiles_copy' \) -prune -o -type f -name oci-layout -print \
       | while read -r marker; do find -L "${marker%/oci-layout}" -type f; done
   } | LC_ALL=C sort -u | while read -r f; do printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-64)"; done)
 }
@@ -155,11 +158,15 @@ copy_workspace second
 if in_copy second build "${BUILD_FLAGS[@]}" --remote_cache="$REMOTE_CACHE_URL" \
     --execution_log_json_file="$work/exec.second.json" "${TARGETS[@]}" >"$log" 2>&1; then
   spawns "$work/exec.second.json" >"$work/spawns.second"
-  total=$(wc -l <"$work/spawns.second")
-  misses=$(awk '$3 != "true"' "$work/spawns.second")
-  ours=$(grep -c '^Oci' "$work/spawns.second")
-  if [[ $total -gt 0 && -z $misses && $ours -gt 0 ]]; then
-    pass "from another path and output base, all $total actions ($ours imagewriter actions) are remote cache hits"
+  # The OciRunfiles copies are never cached (rules/private/ship.bzl): each
+  # must have run here, every other action must be a hit.
+  copies_run=$(awk '$1 == "OciRunfiles" && $3 != "true"' "$work/spawns.second" | wc -l)
+  total=$(awk '$1 != "OciRunfiles"' "$work/spawns.second" | wc -l)
+  misses=$(awk '$3 != "true" && $1 != "OciRunfiles" || $1 == "OciRunfiles" && $3 == "true"' "$work/spawns.second")
+  ours=$(awk '$1 ~ /^Oci/ && $1 != "OciRunfiles"' "$work/spawns.second" | wc -l)
+  if [[ $total -gt 0 && -z $misses && $ours -gt 0 && $copies_run -gt 0 ]]; then
+    what="from another path and output base, all $total actions ($ours imagewriter actions) are remote cache hits"
+    pass "$what; the $copies_run OciRunfiles copies ran here"
   else
     echo "$misses" | sort | uniq -c
     grep 'processes:' "$log"
@@ -200,12 +207,15 @@ else
   fail "build an image with --remote_download_minimal"
 fi
 
-# bazel run. Under minimal, Bazel 4.2.3 fetches no runfile of the run
-# target: :load and :push say which file is missing and which flag to use.
-# Under toplevel it fetches them: :push (from the image's layout, run
-# before anything else here has fetched that layout), :load (the same
-# layout) and an oci_load(incremental = False) (from its own archive) work.
-# Then :push again with the default download mode.
+# bazel run. Bazel 4.2.3 downloads no runfile of the run target under
+# minimal; the OciRunfiles action of oci_load and oci_push copies what the
+# script reads into its own output (rules/private/ship.bzl). Each target
+# runs in an output tree that holds none of the image's files yet
+# (`bazel clean` in between; the remote cache still has everything):
+# :push (the layout), :load (the same layout, into podman through
+# containers-storage) and an oci_load(incremental = False) (its archive),
+# first under minimal, then under toplevel. Then :push again with the
+# default download mode.
 registry="127.0.0.1:$(remote_free_port)"
 mkdir -p "$work/registry"
 printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
@@ -215,20 +225,6 @@ registry_pid=$!
 for _ in $(seq 100); do curl -sf "http://$registry/v2/" >/dev/null && break; sleep 0.1; done
 want=$(cat "$work/first/bazel-bin/examples/hello/image.digest")
 
-# Passes when `bazel run` of target $2 in the minimal copy, with download
-# mode $1 and the flags after it, fails naming a runfile that was not
-# downloaded and --remote_download_toplevel.
-run_not_downloaded() {
-  local mode=$1 target=$2
-  shift 2
-  if ! in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" "$mode" "$target" "$@" >"$log" 2>&1 \
-      && grep -q "${target#*:}.sh: .* was not downloaded: .*--remote_download_toplevel" "$log"; then
-    pass "$mode: bazel run $target names the missing runfile and the flag to use"
-  else
-    tail -30 "$log"
-    fail "$mode: bazel run $target names the missing runfile and the flag to use"
-  fi
-}
 # Passes when `bazel run //examples/hello:push` in the minimal copy, with
 # the flags $2..., pushes the first build's digest to repository iw/$1.
 run_push() {
@@ -245,27 +241,31 @@ run_push() {
   fi
 }
 
-run_not_downloaded --remote_download_minimal //examples/hello:load
-run_not_downloaded --remote_download_minimal //examples/hello:push -- --repository "$registry/iw/minimal" --insecure
-run_push hello-toplevel --remote_download_toplevel
-pod=$(mktemp -d /tmp/iwrm.XXXXXX)  # podman limits --runroot to 50 characters.
-if (export IMAGEWRITER_CONTAINER_CLI="podman --root $pod/root --runroot $pod/run --storage-driver vfs"
-    in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" --remote_download_toplevel \
-      //examples/hello:load) >"$log" 2>&1 && grep -q "Loaded image: docker.io/imagewriter/hello:latest" "$log"; then
-  pass "--remote_download_toplevel: bazel run :load loads the image into podman through containers-storage"
-else
-  tail -30 "$log"
-  fail "--remote_download_toplevel: bazel run :load loads the image into podman through containers-storage"
-fi
-if (export IMAGEWRITER_CONTAINER_CLI="podman --root $pod/root --runroot $pod/run --storage-driver vfs"
-    in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" --remote_download_toplevel \
-      //tests/remote:load_archive) >"$log" 2>&1 && grep -q "Loaded image: docker.io/iw/remote:latest" "$log"; then
-  pass "--remote_download_toplevel: bazel run of an oci_load(incremental = False) loads its archive into podman"
-else
-  tail -30 "$log"
-  fail "--remote_download_toplevel: bazel run of an oci_load(incremental = False) loads its archive into podman"
-fi
-rm -rf "$pod"
+# Passes when `bazel run` of oci_load target $2 in the minimal copy, with
+# download mode $1, loads image $3 into a podman of its own.
+run_load() {
+  local mode=$1 target=$2 image=$3 what pod
+  what="$mode: bazel run $target loads $image into podman"
+  pod=$(mktemp -d /tmp/iwrm.XXXXXX)  # podman limits --runroot to 50 characters.
+  if (export IMAGEWRITER_CONTAINER_CLI="podman --root $pod/root --runroot $pod/run --storage-driver vfs"
+      in_copy minimal run --disk_cache= --remote_cache="$REMOTE_CACHE_URL" "$mode" "$target" \
+        && podman --root "$pod/root" --runroot "$pod/run" --storage-driver vfs image exists "$image") >"$log" 2>&1 \
+      && grep -q "Loaded image: $image" "$log"; then
+    pass "$what"
+  else
+    tail -30 "$log"
+    fail "$what"
+  fi
+  rm -rf "$pod"
+}
+
+for mode in --remote_download_minimal --remote_download_toplevel; do
+  in_copy minimal clean >/dev/null 2>&1
+  run_push "hello${mode#--remote_download}" "$mode"
+  in_copy minimal clean >/dev/null 2>&1
+  run_load "$mode" //examples/hello:load docker.io/imagewriter/hello:latest
+  run_load "$mode" //tests/remote:load_archive docker.io/iw/remote:latest
+done
 run_push hello
 remote_stop_cache
 
@@ -274,16 +274,22 @@ remote_start_worker "$work/worker" --sandboxing --sandboxing_block_network \
   || { fail "start Bazel's RemoteWorker"; exit 1; }
 copy_workspace remote
 if in_copy remote build "${BUILD_FLAGS[@]}" --remote_executor="$REMOTE_EXECUTOR" \
-    --spawn_strategy=remote --genrule_strategy=remote \
+    --spawn_strategy=remote --genrule_strategy=remote --strategy=OciRunfiles=processwrapper-sandbox \
     --execution_log_json_file="$work/exec.remote.json" "${TARGETS[@]}" >"$log" 2>&1; then
   summary=$(grep -o 'INFO: [0-9]* processes: .*' "$log" | tail -1)
   spawns "$work/exec.remote.json" >"$work/spawns.remote"
-  not_remote=$(awk '$2 != "remote"' "$work/spawns.remote")
-  ours=$(grep -c '^Oci' "$work/spawns.remote")
-  # Only Bazel's internal actions (symlinks, file writes) may stay local;
-  # they are not spawns and do not appear in the execution log.
-  if [[ -z $not_remote && $ours -gt 0 ]] && ! grep -qE 'local|sandbox|worker' <<<"${summary#*processes: }"; then
-    pass "remote execution: every action ran on the worker ($ours imagewriter actions; $summary)"
+  # Only Bazel's internal actions (symlinks, file writes; not spawns, so
+  # not in the execution log) and the OciRunfiles copies, which must run
+  # here (rules/private/ship.bzl), may stay local: the summary's one local
+  # count is theirs.
+  not_remote=$(awk '$1 != "OciRunfiles" && $2 != "remote" || $1 == "OciRunfiles" && $2 == "remote"' \
+    "$work/spawns.remote")
+  copies_run=$(awk '$1 == "OciRunfiles"' "$work/spawns.remote" | wc -l)
+  ours=$(awk '$1 ~ /^Oci/ && $1 != "OciRunfiles"' "$work/spawns.remote" | wc -l)
+  local_counts=$(grep -oE '[0-9]+ (local|[a-z-]*sandbox|worker)' <<<"${summary#*processes: }")
+  if [[ -z $not_remote && $ours -gt 0 && $copies_run -gt 0 && $local_counts == "$copies_run processwrapper-sandbox" ]]; then
+    what="remote execution: every action but the $copies_run OciRunfiles copies ran on the worker"
+    pass "$what ($ours imagewriter actions; $summary)"
   else
     echo "$not_remote" | sort | uniq -c
     fail "remote execution: some actions did not run remotely ($summary)"

@@ -106,6 +106,24 @@ failure_test = analysistest.make(
     attrs = {"expected": attr.string()},
 )
 
+def _check_runfiles_copy(env, target, reads, not_reads = []):
+    """The OciRunfiles action copies `reads` into the runfiles.
+
+    Under --remote_download_minimal its output is the only place the run
+    script finds the files (docs/remote.md). That it runs locally and
+    uncached is checked by tests/remote/run.sh (Bazel 4's Starlark Action
+    has no execution_info).
+    """
+    copy = _action(env, "OciRunfiles")
+    inputs = _basenames(copy.inputs.to_list())
+    for name in reads:
+        asserts.true(env, name in inputs, "OciRunfiles does not copy %s" % name)
+    for name in not_reads:
+        asserts.false(env, name in inputs, "OciRunfiles must not copy %s" % name)
+    outputs = copy.outputs.to_list()
+    asserts.equals(env, [target.label.name + ".runfiles_copy"], _basenames(outputs))
+    asserts.true(env, outputs[0] in target[DefaultInfo].default_runfiles.files.to_list())
+
 def _load_test_impl(ctx):
     env = analysistest.begin(ctx)
     target = analysistest.target_under_test(env)
@@ -126,6 +144,10 @@ def _load_test_impl(ctx):
     asserts.equals(env, ctx.attr.incremental, "image" in _basenames(runfiles))
     asserts.equals(env, not ctx.attr.incremental, tarballs[0] in runfiles)
     asserts.true(env, name + ".names" in _basenames(runfiles))
+    if ctx.attr.incremental:
+        _check_runfiles_copy(env, target, ["image", name + ".names", "imagewriter"], [name + ".tar"])
+    else:
+        _check_runfiles_copy(env, target, [name + ".tar", name + ".names"], ["image", "imagewriter"])
     return analysistest.end(env)
 
 load_test = analysistest.make(_load_test_impl, attrs = {"incremental": attr.bool(default = True)})
@@ -138,6 +160,7 @@ def _push_test_impl(ctx):
     runfiles = _basenames(target[DefaultInfo].default_runfiles.files.to_list())
     for name in ["image", "image.digest", "push.tags"]:
         asserts.true(env, name in runfiles, "%s missing from the push runfiles" % name)
+    _check_runfiles_copy(env, target, ["image", "image.digest", "push.tags", "push.referrers", "imagewriter"])
     return analysistest.end(env)
 
 push_test = analysistest.make(_push_test_impl)
