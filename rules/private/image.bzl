@@ -365,10 +365,14 @@ def default_runfiles(ctx, layout, digest, shallow):
     return ctx.runfiles(files = [digest] if shallow else [layout, digest])
 
 def _providers(ctx, out, request_file, layout, all_layers, base_sources, platform, attested, sparse):
-    """OciImageInfo, the default output (the layout, or the metadata), and the output groups."""
+    """OciImageInfo, the default output (the layout, or the metadata), and the output groups.
+
+    `sparse` is the sparse layout, which exactly the images FROM a shallow
+    base have, or None.
+    """
     root_digest = attested.digest if attested else out["digest"]
     referrers = [attested.referrers] if attested else []
-    shallow = _shallow_base(ctx)
+    shallow = sparse != None
     metadata = [out["config"], out["manifest"], out["descriptor"], out["digest"]]
     return [
         OciImageInfo(

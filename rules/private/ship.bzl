@@ -4,12 +4,10 @@ load(":providers.bzl", "OciImageIndexInfo", "OciImageInfo")
 load(":runfiles.bzl", "RUNFILES_PRELUDE", "runfiles_path")
 load(":toolchain.bzl", "TOOLCHAIN_TYPE", "run_imagewriter")
 
-def _image(ctx):
-    """(layout, digest of its root) of an oci_image or oci_image_index."""
+def _info(ctx):
+    """The OciImageInfo or OciImageIndexInfo of the `image` attribute."""
     target = ctx.attr.image
-    if OciImageInfo in target:
-        return target[OciImageInfo].layout, target[OciImageInfo].root_digest
-    return target[OciImageIndexInfo].layout, target[OciImageIndexInfo].digest
+    return target[OciImageInfo] if OciImageInfo in target else target[OciImageIndexInfo]
 
 def _push_layout(ctx):
     """(layout, digest of its root, pulled layers) that oci_push reads.
@@ -18,12 +16,10 @@ def _push_layout(ctx):
     blobs, which the push takes from their registry only if the destination
     lacks them. Otherwise the full layout, and no pulled layers.
     """
-    target = ctx.attr.image
-    if OciImageInfo in target:
-        info = target[OciImageInfo]
+    info = _info(ctx)
+    if OciImageInfo in ctx.attr.image:
         layers, digest = info.layers, info.root_digest
     else:
-        info = target[OciImageIndexInfo]
         layers, digest = [layer for image in info.images for layer in image.layers], info.digest
     if not info.shallow:
         return info.layout, digest, []
@@ -52,9 +48,7 @@ def _referrers(ctx):
     Each line is one attested image's OCI 1.1 referrers-tag layout, which
     oci_push copies to `sha256-<hex>` for registries without the referrers API.
     """
-    target = ctx.attr.image
-    info = target[OciImageInfo] if OciImageInfo in target else target[OciImageIndexInfo]
-    referrers = info.referrers
+    referrers = _info(ctx).referrers
     listing = ctx.actions.declare_file(ctx.label.name + ".referrers")
     ctx.actions.write(listing, "".join([
         "%s %s\n" % (runfiles_path(ctx, r.layout), runfiles_path(ctx, r.tag))
@@ -212,7 +206,7 @@ def _with_tool(ctx, files, tool, symlinks = {}):
 def _oci_load_impl(ctx):
     if ctx.attr.format not in ["docker", "oci"]:
         fail("oci_load(format): \"%s\" must be \"docker\" or \"oci\"" % ctx.attr.format)
-    layout, _ = _image(ctx)
+    layout = _info(ctx).layout
     tarball = _load_archive(ctx, layout)
     names = _load_names(ctx)
     tool = ctx.toolchains[TOOLCHAIN_TYPE].imagewriter
